@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libgmem: guest_memfd with in-place shared/private conversion, in userspace.
+ *
+ * The API is the kernel's: each gmem_ call mirrors one syscall, takes the
+ * same arguments and structs (see <gmem/uapi.h>), returns what the syscall
+ * returns and sets errno as the kernel would. File descriptors are real
+ * descriptors of this process. What the kernel does inside itself, and
+ * userspace cannot see, is exposed through the extensions further down.
+ */
+#ifndef GMEM_GMEM_H
+#define GMEM_GMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <gmem/uapi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks the library's exported symbols; everything else is hidden. */
+#ifndef GMEM_API
+#define GMEM_API __attribute__((visibility("default")))
+#endif
+
+#define GMEM_VERSION_MAJOR 0
+#define GMEM_VERSION_MINOR 1
+
+/* ---- The syscalls ---- */
+
+/* Like open("/dev/kvm"): an fd that answers KVM_CHECK_EXTENSION. */
+GMEM_API int gmem_open_system(void);
+
+/* Like ioctl(KVM_CREATE_VM, type): a VM fd, or -1 with errno (EINVAL for an
+ * unknown type). */
+GMEM_API int gmem_create_vm(unsigned long type);
+
+/*
+ * Like ioctl(2) on a gmem fd: KVM_CHECK_EXTENSION on the system and VM fds;
+ * KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2 and (legacy mode)
+ * KVM_SET_MEMORY_ATTRIBUTES on a VM fd; KVM_SET_MEMORY_ATTRIBUTES2 on a
+ * guest_memfd fd. EBADF for an fd that is not open, ENOTTY for an fd or a
+ * request the library does not know (EINVAL on the system fd, as
+ * /dev/kvm answers).
+ */
+GMEM_API int gmem_ioctl(int fd, unsigned long request, ...);
+
+/* Like mmap(2) of a guest_memfd: MAP_SHARED only, needs
+ * GUEST_MEMFD_FLAG_MMAP, no PROT_EXEC. Private pages raise SIGBUS. Release
+ * the mapping with gmem_munmap(), never with munmap(). */
+GMEM_API void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		off_t offset);
+
+/* Like munmap(2); also forgets mappings made by gmem_mmap(). */
+GMEM_API int gmem_munmap(void *addr, size_t len);
+
+/* Like fallocate(2) on a guest_memfd: FALLOC_FL_KEEP_SIZE required, only
+ * allocate and FALLOC_FL_PUNCH_HOLE. Punching never changes attributes. */
+GMEM_API int gmem_fallocate(int fd, int mode, off_t offset, off_t len);
+
+/* Like ftruncate(2): a guest_memfd's size never changes (EINVAL). */
+GMEM_API int gmem_ftruncate(int fd, off_t len);
+
+/* Like close(2). A guest_memfd outlives its fd while host mappings use it
+ * (a memslot does not keep it: the slot stays, unbound), and a VM outlives
+ * its fd while guest_memfds made on it exist. */
+GMEM_API int gmem_close(int fd);
+
+/* ---- Extensions: what the kernel does inside itself ---- */
+
+/* Access flag of gmem_guest_read()/gmem_guest_write(). */
+#define GMEM_GUEST_PRIVATE (1U << 0)
+
+/* Take (and drop) a long-term reference on the pages of a range, as
+ * get_user_pages() or an IOMMU pin would. Counted; nests. A pinned page
+ * makes a shared-to-private conversion fail with EAGAIN. */
+GMEM_API int gmem_pin(int gmem_fd, uint64_t offset, uint64_t len);
+GMEM_API int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len);
+
+/* The trusted guest's own accesses, by guest physical address. */
+GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
+			unsigned int flags);
+GMEM_API ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf, size_t len,
+			 unsigned int flags);
+
+/* The guest asks for a conversion (pKVM share/unshare, KVM_HC_MAP_GPA_RANGE). */
+GMEM_API int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private);
+
+/* ---- Extensions: backends ---- */
+
+/* Where a VM's guest_memfd memory lives. */
+enum gmem_backend {
+	GMEM_BACKEND_AUTO = 0,  /* kvm where available, else memfd */
+	GMEM_BACKEND_KVM = 1,   /* the running kernel's own guest_memfd */
+	GMEM_BACKEND_MEMFD = 2, /* a memfd */
+};
+
+/* Options of gmem_create_vm_opts(). Set sz to sizeof(struct gmem_vm_opts);
+ * fields past sz read as zero, so the struct can grow. */
+struct gmem_vm_opts {
+	size_t sz;
+	/* enum gmem_backend; GMEM_BACKEND_AUTO also honours the environment
+	 * variable GMEM_BACKEND ("kvm", "memfd" or "auto"). */
+	unsigned int backend;
+	/* The kernel's vm_memory_attributes switch: attributes are tracked per
+	 * VM by guest physical address (KVM_SET_MEMORY_ATTRIBUTES on the VM
+	 * fd) and the guest_memfd ioctl answers ENOTTY. Off by default. */
+	bool vm_memory_attributes;
+};
+
+/* gmem_create_vm() with options; opts may be NULL. ENODEV if the kvm
+ * backend was asked for and is not available. */
+GMEM_API int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts);
+
+/* The backend (GMEM_BACKEND_KVM or _MEMFD) of a VM or guest_memfd fd. */
+GMEM_API int gmem_get_backend(int fd);
+
+/* "kvm" or "memfd"; NULL for anything else. */
+GMEM_API const char *gmem_backend_name(int backend);
+
+/* Whether the running kernel offers guest_memfd with GUEST_MEMFD_FLAG_MMAP
+ * and GUEST_MEMFD_FLAG_INIT_SHARED, so that GMEM_BACKEND_KVM can be used:
+ * 1 yes, 0 no. */
+GMEM_API int gmem_kvm_backend_available(void);
+
+/* ---- Extensions: queries ---- */
+
+/*
+ * Which pages of [offset, offset + len) hold memory: vec[i] is 1 if page i
+ * of the range is allocated (by fallocate, a pin, or a host or guest
+ * access), else 0. Like mincore(2), but on the file. EINVAL for an
+ * unaligned range or one past the end of the file.
+ */
+GMEM_API int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
+			unsigned char *vec);
+
+/* One maximal range of equal attributes. */
+struct gmem_attr_range {
+	uint64_t offset;
+	uint64_t size;
+	uint64_t attributes;
+};
+
+/* The attributes (KVM_MEMORY_ATTRIBUTE_*) of the page at `offset`. EINVAL
+ * for an offset past the end of the file. */
+GMEM_API int gmem_get_attributes(int gmem_fd, uint64_t offset,
+				 uint64_t *attributes);
+
+/*
+ * The maximal ranges of equal attributes that meet [offset, offset + len),
+ * clipped to it, in order: up to `max` of them are stored in `ranges`, and
+ * the number there are is returned (call with max 0 to size the array).
+ * EINVAL for an unaligned range or one past the end of the file.
+ */
+GMEM_API ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset,
+					   uint64_t len,
+					   struct gmem_attr_range *ranges,
+					   size_t max);
+
+/* The attributes of guest physical address `gpa` of a VM: through the
+ * memslot bindings to the guest_memfd, or from the VM itself when it
+ * tracks attributes (vm_memory_attributes). ENOENT if no guest_memfd
+ * memslot covers gpa (with per-file attributes). */
+GMEM_API int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa,
+				     uint64_t *attributes);
+
+/* ---- Extensions: testing ---- */
+
+/* Make the library's allocation after the next `countdown` ones fail with
+ * ENOMEM (0: the very next one); -1 disarms. For tests of unwind paths. */
+GMEM_API void gmem_inject_alloc_failure(long countdown);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GMEM_GMEM_H */

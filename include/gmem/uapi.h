@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel uAPI that gmem mirrors: the names, numbers and structs of
+ * <linux/kvm.h> that guest_memfd and in-place conversion use.
+ *
+ * Every definition is guarded, so that newer system headers, which know
+ * these names already, win. Numbers that only exist in the in-place
+ * conversion series (RFC v4) live here and nowhere else: they moved between
+ * revisions of the series, and one place is easy to change.
+ */
+#ifndef GMEM_UAPI_H
+#define GMEM_UAPI_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/kvm.h>
+
+#ifndef KVMIO
+#define KVMIO 0xAE
+#endif
+
+/* ---- VM types (arch/x86/include/uapi/asm/kvm.h, arm64 pKVM) ---- */
+#ifndef KVM_X86_DEFAULT_VM
+#define KVM_X86_DEFAULT_VM 0
+#endif
+#ifndef KVM_X86_SW_PROTECTED_VM
+#define KVM_X86_SW_PROTECTED_VM 1
+#endif
+#ifndef KVM_X86_SEV_VM
+#define KVM_X86_SEV_VM 2
+#endif
+#ifndef KVM_X86_SEV_ES_VM
+#define KVM_X86_SEV_ES_VM 3
+#endif
+#ifndef KVM_X86_SNP_VM
+#define KVM_X86_SNP_VM 4
+#endif
+#ifndef KVM_X86_TDX_VM
+#define KVM_X86_TDX_VM 5
+#endif
+#ifndef KVM_VM_TYPE_ARM_PROTECTED
+#define KVM_VM_TYPE_ARM_PROTECTED (1UL << 31)
+#endif
+
+/* ---- capabilities ---- */
+#ifndef KVM_CAP_EXIT_HYPERCALL
+#define KVM_CAP_EXIT_HYPERCALL 201
+#endif
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2 231
+#endif
+#ifndef KVM_CAP_MEMORY_FAULT_INFO
+#define KVM_CAP_MEMORY_FAULT_INFO 232
+#endif
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES
+#define KVM_CAP_MEMORY_ATTRIBUTES 233
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
+#ifndef KVM_CAP_VM_TYPES
+#define KVM_CAP_VM_TYPES 235
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
+#define KVM_CAP_GUEST_MEMFD_FLAGS 244
+#endif
+/* The conversion series, RFC v4 numbering. */
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES2
+#define KVM_CAP_MEMORY_ATTRIBUTES2 248
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES
+#define KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES 249
+#endif
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS
+#define KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS 250
+#endif
+
+/* ---- guest_memfd creation ---- */
+#ifndef KVM_CREATE_GUEST_MEMFD
+struct kvm_create_guest_memfd {
+	__u64 size;
+	__u64 flags;
+	__u64 reserved[6];
+};
+#define KVM_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
+#endif
+#ifndef GUEST_MEMFD_FLAG_MMAP
+#define GUEST_MEMFD_FLAG_MMAP (1ULL << 0)
+#endif
+#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
+#define GUEST_MEMFD_FLAG_INIT_SHARED (1ULL << 1)
+#endif
+
+/* ---- memslots ---- */
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+#define KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#endif
+#ifndef KVM_MEM_LOG_DIRTY_PAGES
+#define KVM_MEM_LOG_DIRTY_PAGES (1U << 0)
+#endif
+#ifndef KVM_MEM_READONLY
+#define KVM_MEM_READONLY (1U << 1)
+#endif
+#ifndef KVM_MEM_GUEST_MEMFD
+#define KVM_MEM_GUEST_MEMFD (1U << 2)
+#endif
+
+/* ---- memory attributes ---- */
+#ifndef KVM_SET_MEMORY_ATTRIBUTES
+struct kvm_memory_attributes {
+	__u64 address;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+};
+#define KVM_SET_MEMORY_ATTRIBUTES \
+	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
+#endif
+#ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE (1ULL << 3)
+#endif
+
+#ifndef KVM_SET_MEMORY_ATTRIBUTES2
+/* RFC v4, after patch 10/44 split error_offset out of reserved[]. */
+struct kvm_memory_attributes2 {
+	union {
+		__u64 address;
+		__u64 offset;
+	};
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+	__u64 error_offset;
+	__u64 reserved[11];
+};
+#define KVM_SET_MEMORY_ATTRIBUTES2 \
+	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
+#endif
+
+/* Content modes (RFC v3/v4): flags of KVM_SET_MEMORY_ATTRIBUTES2. */
+#ifndef KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED
+#define KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED 0
+#endif
+#ifndef KVM_SET_MEMORY_ATTRIBUTES2_ZERO
+#define KVM_SET_MEMORY_ATTRIBUTES2_ZERO (1ULL << 0)
+#endif
+#ifndef KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE (1ULL << 1)
+#endif
+
+/* ---- exits and hypercalls ---- */
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+#ifndef KVM_MEMORY_EXIT_FLAG_PRIVATE
+#define KVM_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
+#endif
+#ifndef KVM_HC_MAP_GPA_RANGE
+#define KVM_HC_MAP_GPA_RANGE 12
+#endif
+#ifndef KVM_MAP_GPA_RANGE_PAGE_SZ_4K
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_4K 0
+#endif
+#ifndef KVM_MAP_GPA_RANGE_PAGE_SZ_2M
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_2M (1 << 0)
+#endif
+#ifndef KVM_MAP_GPA_RANGE_PAGE_SZ_1G
+#define KVM_MAP_GPA_RANGE_PAGE_SZ_1G (1 << 1)
+#endif
+#ifndef KVM_MAP_GPA_RANGE_ENCRYPTED
+#define KVM_MAP_GPA_RANGE_ENCRYPTED (1 << 4)
+#endif
+#ifndef KVM_MAP_GPA_RANGE_DECRYPTED
+#define KVM_MAP_GPA_RANGE_DECRYPTED (0 << 4)
+#endif
+
+#endif /* GMEM_UAPI_H */

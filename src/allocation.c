@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Allocation state and fallocate().
+ *
+ * fallocate() follows the kernel's order: the VFS checks first
+ * (vfs_fallocate: EINVAL for a negative offset or a non-positive length,
+ * EOPNOTSUPP for modes it does not know, EFBIG for an overflowing range),
+ * then guest_memfd's own (kvm_gmem_fallocate: KEEP_SIZE required, only
+ * PUNCH_HOLE besides it, page alignment, allocation only inside the file).
+ * Punching is not bounded by the file size (R29) and never changes an
+ * attribute (R30).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "allocation.h"
+#include "gmem_file.h"
+#include "view.h"
+
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
+
+#define VFS_MODE_MASK                                                   \
+	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |              \
+	 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |                \
+	 FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+/* The mode checks of vfs_fallocate(). */
+static int vfs_check_mode(int mode)
+{
+	if (mode & ~(VFS_MODE_MASK | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & VFS_MODE_MASK) {
+	case 0:
+	case FALLOC_FL_ZERO_RANGE:
+	case FALLOC_FL_UNSHARE_RANGE:
+		return 0;
+	case FALLOC_FL_PUNCH_HOLE:
+		return mode & FALLOC_FL_KEEP_SIZE ? 0 : -EOPNOTSUPP;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+	case FALLOC_FL_WRITE_ZEROES:
+		return mode & FALLOC_FL_KEEP_SIZE ? -EOPNOTSUPP : 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+int allocation_vfs_check(int mode, int64_t offset, int64_t len)
+{
+	int err;
+
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	err = vfs_check_mode(mode);
+	if (err)
+		return err;
+	if ((uint64_t)offset + (uint64_t)len > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	return 0;
+}
+
+/* The checks of kvm_gmem_fallocate(). */
+static int gmem_check(struct gmem_file *f, int mode, uint64_t offset,
+		      uint64_t len)
+{
+	if (!(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (!page_aligned(offset) || !page_aligned(len))
+		return -EINVAL;
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && offset + len > f->size)
+		return -EINVAL;
+	return 0;
+}
+
+/* Record [first, end) as (de)allocated around the backing file's own
+ * fallocate(), with the tree's nodes reserved first so that the record
+ * cannot fail once the memory changed. Caller holds state_lock. */
+static int allocation_apply(struct gmem_file *f, int mode, uint64_t offset,
+			    uint64_t len, uint64_t first, uint64_t end)
+{
+	struct range_tree_reservation r = { 0 };
+	int err;
+
+	gmem_assert_mutex_held(&f->state_lock);
+	err = range_tree_reserve(&f->fallocated, &r);
+	if (!err && fallocate(f->memory_fd, mode, (off_t)offset, (off_t)len))
+		err = -errno;
+	if (!err && first < end)
+		range_tree_store(&f->fallocated, first, end,
+				 !(mode & FALLOC_FL_PUNCH_HOLE), &r);
+	range_tree_unreserve(&r);
+	return err;
+}
+
+/* Punching removes pages from every mapping, so it excludes conversions
+ * and faults alike, as the kernel's invalidate lock does. */
+static int allocation_punch(struct gmem_file *f, uint64_t offset,
+			    uint64_t len)
+{
+	uint64_t end = offset + len < f->size ? offset + len : f->size;
+	uint64_t first = page_index(offset);
+	int err;
+
+	gmem_rwlock_write_lock(&f->convert_lock);
+	gmem_mutex_lock(&f->state_lock);
+	err = allocation_apply(f, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+			       offset, len, first,
+			       offset < end ? page_index(end) : first);
+	gmem_mutex_unlock(&f->state_lock);
+	gmem_rwlock_write_unlock(&f->convert_lock);
+	return err;
+}
+
+static int allocation_allocate(struct gmem_file *f, uint64_t offset,
+			       uint64_t len)
+{
+	int err;
+
+	gmem_rwlock_read_lock(&f->convert_lock);
+	gmem_mutex_lock(&f->state_lock);
+	err = allocation_apply(f, FALLOC_FL_KEEP_SIZE, offset, len,
+			       page_index(offset), page_index(offset + len));
+	gmem_mutex_unlock(&f->state_lock);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	return err;
+}
+
+int allocation_fallocate(struct gmem_file *f, int mode, int64_t offset,
+			 int64_t len)
+{
+	int err = allocation_vfs_check(mode, offset, len);
+
+	if (!err)
+		err = gmem_check(f, mode, offset, len);
+	if (err)
+		return err;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return allocation_punch(f, offset, len);
+	return allocation_allocate(f, offset, len);
+}
+
+struct scan_chunk {
+	unsigned char *vec; /* one byte per page from `first` */
+	uint64_t first;
+};
+
+static int mark_fallocated(const struct range_tree_range *r, void *arg)
+{
+	struct scan_chunk *c = arg;
+
+	if (r->value)
+		memset(c->vec + (r->start - c->first), 1, r->end - r->start);
+	return 0;
+}
+
+/* One chunk: resident pages from the page cache, then fallocated ones. */
+static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
+			   unsigned char *vec)
+{
+	struct scan_chunk chunk = { .vec = vec, .first = first };
+	struct view v;
+	int err;
+
+	err = view_map(f, first << GMEM_PAGE_SHIFT, n << GMEM_PAGE_SHIFT, &v);
+	if (err)
+		return err;
+	if (mincore(v.base, n << GMEM_PAGE_SHIFT, vec))
+		err = -errno;
+	view_unmap(&v);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < n; i++)
+		vec[i] &= 1;
+	gmem_mutex_lock(&f->state_lock);
+	range_tree_for_each(&f->fallocated, first, first + n, mark_fallocated,
+			    &chunk);
+	gmem_mutex_unlock(&f->state_lock);
+	return 0;
+}
+
+#define SCAN_CHUNK 4096ULL
+
+int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
+		     unsigned char *vec)
+{
+	gmem_assert_held(&f->convert_lock);
+	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
+		uint64_t n = npages - done < SCAN_CHUNK ? npages - done
+							: SCAN_CHUNK;
+		int err = allocation_scan(f, first + done, n, vec + done);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int allocation_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
+			int (*fn)(struct gmem_file *f, uint64_t start,
+				  uint64_t end, void *arg),
+			void *arg)
+{
+	unsigned char vec[SCAN_CHUNK];
+	uint64_t run = end; /* start of the current run, end = none */
+
+	gmem_assert_held(&f->convert_lock);
+	for (uint64_t base = first; base < end; base += SCAN_CHUNK) {
+		uint64_t n = end - base < SCAN_CHUNK ? end - base : SCAN_CHUNK;
+		int err = allocation_scan(f, base, n, vec);
+
+		for (uint64_t i = 0; !err && i < n; i++) {
+			if (vec[i] && run == end)
+				run = base + i;
+			if (!vec[i] && run != end) {
+				err = fn(f, run, base + i, arg);
+				run = end;
+			}
+		}
+		if (err)
+			return err;
+	}
+	return run != end ? fn(f, run, end, arg) : 0;
+}

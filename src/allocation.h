@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which pages of a guest_memfd hold memory, and fallocate().
+ *
+ * A page is allocated when fallocate() allocated it, or a host mapping, a
+ * guest access or a content mode touched it. The first the library records
+ * itself; the others it reads from the kernel's page cache with mincore()
+ * on its own view, because a real guest_memfd answers SEEK_DATA with
+ * ESPIPE and never counts blocks, and a page allocated by fallocate() but
+ * never touched is invisible to mincore().
+ */
+#ifndef GMEM_ALLOCATION_H
+#define GMEM_ALLOCATION_H
+
+#include <stdint.h>
+
+struct gmem_file;
+
+/* The checks vfs_fallocate() makes of any file, before it knows what
+ * kind of file it is. 0 or -errno. */
+int allocation_vfs_check(int mode, int64_t offset, int64_t len);
+
+/* fallocate(2) on a guest_memfd, with the kernel's checks in its order. */
+int allocation_fallocate(struct gmem_file *f, int mode, int64_t offset,
+			 int64_t len);
+
+/* vec[i] = 1 if page first + i is allocated, for npages pages. Caller
+ * holds convert_lock. 0 or -errno. */
+int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
+		     unsigned char *vec);
+
+/* Call fn on each maximal run [start, end) of allocated pages within
+ * [first, end), in order; stops at fn's first non-zero return. Caller
+ * holds convert_lock. */
+int allocation_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
+			int (*fn)(struct gmem_file *f, uint64_t start,
+				  uint64_t end, void *arg),
+			void *arg);
+
+#endif

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public entry points: each looks up its descriptor, copies its
+ * arguments in as the kernel would (EFAULT for a bad pointer), and hands a
+ * validated request down to the object it names. Inside the library every
+ * function returns 0 or -errno; this file is the one place where that
+ * becomes -1 and errno.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gmem/gmem.h>
+
+#include "alloc.h"
+#include "allocation.h"
+#include "capability.h"
+#include "convert.h"
+#include "fd_table.h"
+#include "gmem_file.h"
+#include "host_map.h"
+#include "identity_fd.h"
+#include "pin.h"
+#include "uaccess.h"
+#include "vm.h"
+
+#define KVM_API_VERSION_VALUE 12
+
+static long syscall_return(long ret)
+{
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+/* The error for an fd that is not ours: not open at all, or foreign. */
+static int foreign_fd_error(int fd, int foreign)
+{
+	return fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : foreign;
+}
+
+static void system_release(struct gmem_object *obj)
+{
+	gmem_free(obj);
+}
+
+int gmem_open_system(void)
+{
+	struct gmem_object *sys = gmem_calloc(1, sizeof(*sys));
+	int fd, err;
+
+	if (!sys)
+		return syscall_return(-ENOMEM);
+	gmem_object_init(sys, GMEM_OBJ_SYSTEM, system_release);
+	fd = identity_fd_create("gmem-system", IDENTITY_FD_SIZE);
+	if (fd < 0) {
+		gmem_free(sys);
+		return syscall_return(fd);
+	}
+	err = fd_table_insert(fd, sys);
+	if (err) {
+		close(fd);
+		gmem_free(sys);
+		return syscall_return(err);
+	}
+	return fd;
+}
+
+/* Options as the caller's struct size allows: fields past sz read 0. */
+static void vm_opts_read(const struct gmem_vm_opts *in,
+			 struct gmem_vm_opts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (in)
+		memcpy(out, in, in->sz < sizeof(*out) ? in->sz : sizeof(*out));
+	out->sz = sizeof(*out);
+}
+
+int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts)
+{
+	struct gmem_vm_opts o;
+	int fd = -1, err;
+
+	vm_opts_read(opts, &o);
+	err = vm_create(type, &o, &fd);
+	return err ? syscall_return(err) : fd;
+}
+
+int gmem_create_vm(unsigned long type)
+{
+	return gmem_create_vm_opts(type, NULL);
+}
+
+static int system_ioctl(unsigned long request, unsigned long arg)
+{
+	switch (request) {
+	case KVM_GET_API_VERSION:
+		return KVM_API_VERSION_VALUE;
+	case KVM_CHECK_EXTENSION:
+		return capability_check(NULL, (long)arg);
+	case KVM_CREATE_VM: {
+		int fd = gmem_create_vm(arg);
+
+		return fd < 0 ? -errno : fd;
+	}
+	default:
+		/* /dev/kvm answers what it does not know with EINVAL (R1). */
+		return -EINVAL;
+	}
+}
+
+static int vm_ioctl_create_gmem(struct gmem_vm *vm, void *uarg)
+{
+	struct kvm_create_guest_memfd args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return gmem_file_create(vm, &args);
+}
+
+static int vm_ioctl_set_region2(struct gmem_vm *vm, void *uarg)
+{
+	struct kvm_userspace_memory_region2 r;
+
+	if (copy_from_user(&r, uarg, sizeof(r)))
+		return -EFAULT;
+	return vm_set_memory_region2(vm, &r);
+}
+
+/* The VM-level attribute ioctls, live only in vm_memory_attributes mode
+ * (R43). The 2 form has the same first four fields; it takes no content
+ * mode here and checks its extra words as the guest_memfd one does. */
+static int vm_ioctl_set_attributes(struct gmem_vm *vm, unsigned long request,
+				   void *uarg)
+{
+	struct kvm_memory_attributes2 a = { 0 };
+	size_t len = request == KVM_SET_MEMORY_ATTRIBUTES2
+			     ? sizeof(struct kvm_memory_attributes2)
+			     : sizeof(struct kvm_memory_attributes);
+
+	if (vm_gmem_attributes(vm))
+		return -ENOTTY;
+	if (copy_from_user(&a, uarg, len))
+		return -EFAULT;
+	for (size_t i = 0; i < sizeof(a.reserved) / sizeof(a.reserved[0]); i++)
+		if (a.reserved[i])
+			return -EINVAL;
+	if (a.error_offset)
+		return -EINVAL;
+	return vm_set_memory_attributes(vm, a.address, a.size, a.attributes,
+					a.flags);
+}
+
+static int vm_ioctl(struct gmem_vm *vm, unsigned long request,
+		    unsigned long arg)
+{
+	switch (request) {
+	case KVM_CHECK_EXTENSION:
+		return capability_check(vm, (long)arg);
+	case KVM_CREATE_GUEST_MEMFD:
+		return vm_ioctl_create_gmem(vm, (void *)arg);
+	case KVM_SET_USER_MEMORY_REGION2:
+		return vm_ioctl_set_region2(vm, (void *)arg);
+	case KVM_SET_MEMORY_ATTRIBUTES:
+	case KVM_SET_MEMORY_ATTRIBUTES2:
+		return vm_ioctl_set_attributes(vm, request, (void *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Copy back the whole struct with error_offset for the errors that
+ * carry one (R59); a failing copy turns the error into EFAULT. */
+static int file_ioctl_set_attributes2(struct gmem_file *f, void *uarg)
+{
+	struct kvm_memory_attributes2 a;
+	int err;
+
+	/* Exactly one attribute path is live (R43). */
+	if (!vm_gmem_attributes(f->vm))
+		return -ENOTTY;
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	err = convert_set_attributes(f, &a);
+	if (convert_error_reports_offset(err) &&
+	    copy_to_user(uarg, &a, sizeof(a)))
+		return -EFAULT;
+	return err;
+}
+
+static int file_ioctl(struct gmem_file *f, unsigned long request,
+		      unsigned long arg)
+{
+	if (request == KVM_SET_MEMORY_ATTRIBUTES2)
+		return file_ioctl_set_attributes2(f, (void *)arg);
+	return -ENOTTY;
+}
+
+int gmem_ioctl(int fd, unsigned long request, ...)
+{
+	struct gmem_object *obj;
+	unsigned long arg;
+	va_list ap;
+	int ret;
+
+	va_start(ap, request);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	obj = fd_table_get(fd);
+	if (!obj)
+		return syscall_return(foreign_fd_error(fd, -ENOTTY));
+	switch (obj->kind) {
+	case GMEM_OBJ_SYSTEM:
+		ret = system_ioctl(request, arg);
+		break;
+	case GMEM_OBJ_VM:
+		ret = vm_ioctl(vm_from_object(obj), request, arg);
+		break;
+	default:
+		ret = file_ioctl(file_from_object(obj), request, arg);
+		break;
+	}
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
+void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		off_t offset)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+	void *p = MAP_FAILED;
+	int err;
+
+	if (!obj)
+		return mmap(addr, len, prot, flags, fd, offset);
+	if (obj->kind == GMEM_OBJ_FILE)
+		p = host_map_create(file_from_object(obj), addr, len, prot,
+				    flags, offset, &err);
+	else
+		err = -ENODEV; /* a VM or the system cannot be mapped */
+	gmem_object_put(obj);
+	if (p == MAP_FAILED)
+		errno = -err;
+	return p;
+}
+
+int gmem_munmap(void *addr, size_t len)
+{
+	return syscall_return(host_map_unmap(addr, len));
+}
+
+int gmem_fallocate(int fd, int mode, off_t offset, off_t len)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+	int ret;
+
+	if (!obj)
+		return fallocate(fd, mode, offset, len);
+	if (obj->kind == GMEM_OBJ_FILE) {
+		ret = allocation_fallocate(file_from_object(obj), mode, offset,
+					   len);
+	} else {
+		/* A VM or the system is not a regular file. */
+		ret = allocation_vfs_check(mode, offset, len);
+		if (!ret)
+			ret = -ENODEV;
+	}
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
+int gmem_ftruncate(int fd, off_t len)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+
+	if (!obj)
+		return ftruncate(fd, len);
+	/* The size of a guest_memfd is fixed at creation (R12); a VM or the
+	 * system has none to change. */
+	gmem_object_put(obj);
+	return syscall_return(-EINVAL);
+}
+
+int gmem_close(int fd)
+{
+	struct gmem_object *obj = fd_table_remove(fd);
+	int ret = close(fd);
+
+	if (obj)
+		gmem_object_put(obj);
+	return ret;
+}
+
+int gmem_get_backend(int fd)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+	int ret;
+
+	if (!obj)
+		return syscall_return(foreign_fd_error(fd, -EINVAL));
+	switch (obj->kind) {
+	case GMEM_OBJ_VM:
+		ret = vm_from_object(obj)->backend.ops->id;
+		break;
+	case GMEM_OBJ_FILE:
+		ret = file_from_object(obj)->vm->backend.ops->id;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
+const char *gmem_backend_name(int backend)
+{
+	switch (backend) {
+	case GMEM_BACKEND_KVM:
+		return backend_kvm_ops.name;
+	case GMEM_BACKEND_MEMFD:
+		return backend_memfd_ops.name;
+	default:
+		return NULL;
+	}
+}
+
+int gmem_kvm_backend_available(void)
+{
+	return backend_kvm_available();
+}
+
+/* A page-aligned range inside the file; len 0 is an empty range. */
+static int file_range_check(struct gmem_file *f, uint64_t offset, uint64_t len)
+{
+	if (!page_aligned(offset) || !page_aligned(len))
+		return -EINVAL;
+	if (offset > f->size || len > f->size - offset)
+		return -EINVAL;
+	return 0;
+}
+
+int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
+			unsigned char *vec)
+{
+	struct gmem_file *f = gmem_file_lookup(gmem_fd);
+	int ret;
+
+	if (!f)
+		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	ret = file_range_check(f, offset, len);
+	if (!ret && len && !vec)
+		ret = -EFAULT;
+	if (!ret) {
+		gmem_rwlock_read_lock(&f->convert_lock);
+		ret = allocation_query(f, page_index(offset), page_index(len),
+				       vec);
+		gmem_rwlock_read_unlock(&f->convert_lock);
+	}
+	gmem_file_put(f);
+	return syscall_return(ret);
+}
+
+static int pin_call(int gmem_fd, uint64_t offset, uint64_t len, bool pin)
+{
+	struct gmem_file *f = gmem_file_lookup(gmem_fd);
+	int ret;
+
+	if (!f)
+		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	ret = pin ? pin_range(f, offset, len) : unpin_range(f, offset, len);
+	gmem_file_put(f);
+	return syscall_return(ret);
+}
+
+int gmem_pin(int gmem_fd, uint64_t offset, uint64_t len)
+{
+	return pin_call(gmem_fd, offset, len, true);
+}
+
+int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len)
+{
+	return pin_call(gmem_fd, offset, len, false);
+}
+
+int gmem_get_attributes(int gmem_fd, uint64_t offset, uint64_t *attributes)
+{
+	struct gmem_file *f = gmem_file_lookup(gmem_fd);
+	uint64_t value = 0;
+	int ret = 0;
+
+	if (!f)
+		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	if (offset >= f->size) {
+		ret = -EINVAL;
+	} else {
+		gmem_rwlock_read_lock(&f->convert_lock);
+		value = gmem_file_page_attributes(f, page_index(offset));
+		gmem_rwlock_read_unlock(&f->convert_lock);
+		ret = copy_to_user(attributes, &value, sizeof(value));
+	}
+	gmem_file_put(f);
+	return syscall_return(ret);
+}
+
+struct range_copy {
+	struct gmem_attr_range *out;
+	size_t max;
+	ssize_t count;
+	int err;
+};
+
+static int copy_range_out(const struct range_tree_range *r, void *arg)
+{
+	struct range_copy *c = arg;
+	struct gmem_attr_range a = {
+		.offset = r->start << GMEM_PAGE_SHIFT,
+		.size = (r->end - r->start) << GMEM_PAGE_SHIFT,
+		.attributes = r->value,
+	};
+
+	if ((size_t)c->count < c->max)
+		c->err = copy_to_user(&c->out[c->count], &a, sizeof(a));
+	c->count++;
+	return c->err;
+}
+
+ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
+				  struct gmem_attr_range *ranges, size_t max)
+{
+	struct gmem_file *f = gmem_file_lookup(gmem_fd);
+	struct range_copy c = { .out = ranges, .max = max };
+
+	if (!f)
+		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	c.err = file_range_check(f, offset, len);
+	if (!c.err && len) {
+		gmem_rwlock_read_lock(&f->convert_lock);
+		range_tree_for_each(&f->attributes, page_index(offset),
+				    page_index(offset + len), copy_range_out,
+				    &c);
+		gmem_rwlock_read_unlock(&f->convert_lock);
+	}
+	gmem_file_put(f);
+	return c.err ? syscall_return(c.err) : c.count;
+}
+
+int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)
+{
+	struct gmem_object *obj = fd_table_get(vm_fd);
+	uint64_t value = 0;
+	int ret;
+
+	if (!obj)
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+	if (obj->kind != GMEM_OBJ_VM)
+		ret = -EINVAL;
+	else
+		ret = vm_gpa_attributes(vm_from_object(obj), gpa, &value);
+	if (!ret)
+		ret = copy_to_user(attributes, &value, sizeof(value));
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
+void gmem_inject_alloc_failure(long countdown)
+{
+	gmem_alloc_fail_after(countdown);
+}

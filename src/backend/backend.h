@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where a guest_memfd's bytes live. Two backends with one interface:
+ *
+ *  - kvm: the running kernel's own guest_memfd, created on a real
+ *    default-type VM that the library holds. The kernel's file is always
+ *    made with MMAP|INIT_SHARED (6.18 has no per-range attributes, so a
+ *    private file could never be touched by the host); privacy is the
+ *    library's to enforce. The caller's descriptor is the kernel's own.
+ *  - memfd: a memfd holds the bytes; the caller's descriptor is a
+ *    memfd_secret() file of the same size, which answers read, write,
+ *    lseek, ftruncate and fstat as the kernel's guest_memfd does.
+ *
+ * Everything else (allocate, punch, map) is the same call on the memory
+ * descriptor for both, so it lives above this interface.
+ */
+#ifndef GMEM_BACKEND_H
+#define GMEM_BACKEND_H
+
+#include <stdint.h>
+
+#include <gmem/gmem.h>
+
+struct backend_ops;
+
+/* A VM's handle on its backend. */
+struct backend_vm {
+	const struct backend_ops *ops;
+	int kvm_vm_fd; /* kvm: the real VM files are made on; else -1 */
+};
+
+struct backend_ops {
+	enum gmem_backend id;
+	const char *name;
+	int (*vm_init)(struct backend_vm *bvm);
+	void (*vm_fini)(struct backend_vm *bvm);
+	/* A file of `size` bytes (validated): the caller's descriptor and a
+	 * close-on-exec descriptor of its memory. 0 or -errno. */
+	int (*file_create)(struct backend_vm *bvm, uint64_t size,
+			   int *public_fd, int *memory_fd);
+};
+
+extern const struct backend_ops backend_kvm_ops;
+extern const struct backend_ops backend_memfd_ops;
+
+/* The backend for a request (enum gmem_backend, AUTO honouring the
+ * GMEM_BACKEND environment variable). NULL with *err = -ENODEV if the kvm
+ * backend was asked for and is not here, -EINVAL for an unknown one. */
+const struct backend_ops *backend_select(unsigned int requested, int *err);
+
+/* The system's /dev/kvm, opened once; -errno if there is none. */
+int backend_kvm_system_fd(void);
+
+/* Whether the kernel offers guest_memfd with GUEST_MEMFD_FLAG_MMAP. */
+bool backend_kvm_available(void);
+
+#endif

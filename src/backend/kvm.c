@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kvm backend: the kernel's own guest_memfd.
+ *
+ * Each library VM holds one real default-type VM, because the kernel binds
+ * a guest_memfd to the VM that made it and only accepts the default type
+ * here. Every file is created with MMAP|INIT_SHARED whatever the caller
+ * asked: the caller still gets the kernel's errors for the flags it passed
+ * (validated above this layer), and the library enforces privacy on the
+ * mappings it hands out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "backend.h"
+
+static int system_fd = -1;
+static int system_err;
+static pthread_once_t system_once = PTHREAD_ONCE_INIT;
+
+static void open_system_once(void)
+{
+	system_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (system_fd < 0)
+		system_err = -errno;
+}
+
+int backend_kvm_system_fd(void)
+{
+	pthread_once(&system_once, open_system_once);
+	return system_fd >= 0 ? system_fd : system_err;
+}
+
+bool backend_kvm_available(void)
+{
+	int fd = backend_kvm_system_fd();
+	int flags;
+
+	if (fd < 0)
+		return false;
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD) <= 0)
+		return false;
+	flags = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
+	return flags > 0 && (flags & GUEST_MEMFD_FLAG_MMAP) &&
+	       (flags & GUEST_MEMFD_FLAG_INIT_SHARED);
+}
+
+static int kvm_vm_init(struct backend_vm *bvm)
+{
+	int sys = backend_kvm_system_fd();
+	int fd;
+
+	if (sys < 0)
+		return -ENODEV;
+	fd = ioctl(sys, KVM_CREATE_VM, KVM_X86_DEFAULT_VM);
+	if (fd < 0)
+		return -errno;
+	bvm->kvm_vm_fd = fd;
+	return 0;
+}
+
+static void kvm_vm_fini(struct backend_vm *bvm)
+{
+	if (bvm->kvm_vm_fd >= 0)
+		close(bvm->kvm_vm_fd);
+	bvm->kvm_vm_fd = -1;
+}
+
+static int kvm_file_create(struct backend_vm *bvm, uint64_t size,
+			   int *public_fd, int *memory_fd)
+{
+	struct kvm_create_guest_memfd args = {
+		.size = size,
+		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	int fd, mem;
+
+	fd = ioctl(bvm->kvm_vm_fd, KVM_CREATE_GUEST_MEMFD, &args);
+	if (fd < 0)
+		return -errno;
+	/* The library's own reference: the file outlives the caller's fd
+	 * while mappings or memslots use it. */
+	mem = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (mem < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*public_fd = fd;
+	*memory_fd = mem;
+	return 0;
+}
+
+const struct backend_ops backend_kvm_ops = {
+	.id = GMEM_BACKEND_KVM,
+	.name = "kvm",
+	.vm_init = kvm_vm_init,
+	.vm_fini = kvm_vm_fini,
+	.file_create = kvm_file_create,
+};

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capabilities.
+ *
+ * The kernel's own numbers answer as the 6.18 kernel here does. The
+ * conversion series' capabilities (RFC v4 numbers, defined in uapi.h only)
+ * answer per VM type and per attribute mode: exactly one of the VM-level
+ * attribute ioctl and the guest_memfd one is live (R43), so the capability
+ * of the other reads 0. The system fd answers as the default mode does
+ * (attributes in guest_memfd).
+ *
+ * KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS answers the seeds' open "TODO: Document
+ * CAP": the content modes a VM type supports, ZERO|PRESERVE on the system
+ * fd. It cannot say that ZERO is never accepted for a to-private request;
+ * that rule is fixed (R54) and userspace must know it.
+ */
+#include <gmem/gmem.h>
+
+#include "capability.h"
+#include "vm.h"
+
+#define SYSTEM_VM_TYPES                                                 \
+	((1 << KVM_X86_DEFAULT_VM) | (1 << KVM_X86_SW_PROTECTED_VM) |   \
+	 (1 << KVM_X86_SNP_VM) | (1 << KVM_X86_TDX_VM))
+
+static int system_capability(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_MEMORY_FAULT_INFO:
+	case KVM_CAP_GUEST_MEMFD:
+		return 1;
+	case KVM_CAP_VM_TYPES:
+		return SYSTEM_VM_TYPES;
+	case KVM_CAP_EXIT_HYPERCALL:
+		return 1 << KVM_HC_MAP_GPA_RANGE;
+	case KVM_CAP_GUEST_MEMFD_FLAGS:
+		return GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
+		return KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
+		return KVM_SET_MEMORY_ATTRIBUTES2_ZERO |
+		       KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE;
+	default:
+		return 0;
+	}
+}
+
+/* The attributes this VM can hold at all. */
+static int vm_attributes(const struct gmem_vm *vm)
+{
+	return vm->platform->has_private_mem ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+}
+
+static int vm_capability(const struct gmem_vm *vm, long cap)
+{
+	switch (cap) {
+	case KVM_CAP_GUEST_MEMFD_FLAGS:
+		return (int)vm_gmem_flags(vm);
+	case KVM_CAP_MEMORY_ATTRIBUTES:
+	case KVM_CAP_MEMORY_ATTRIBUTES2:
+		return vm_gmem_attributes(vm) ? 0 : vm_attributes(vm);
+	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
+		return vm_gmem_attributes(vm) ? vm_attributes(vm) : 0;
+	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
+		return vm_gmem_attributes(vm) ? (int)vm->platform->content_modes
+					      : 0;
+	default:
+		return system_capability(cap);
+	}
+}
+
+int capability_check(const struct gmem_vm *vm, long cap)
+{
+	return vm ? vm_capability(vm, cap) : system_capability(cap);
+}

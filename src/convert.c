@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The conversion engine: KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd, in
+ * the order of RFC v4.
+ *
+ *  1. (the caller) ENOTTY while the VM tracks attributes itself;
+ *  2. validate the request; EINVAL writes nothing back;
+ *  3. take the conversion lock exclusive: no fault, pin, mapping or guest
+ *     access can see the range half converted;
+ *  4. the content mode must be supported, else EOPNOTSUPP;
+ *  5. a range that already has the attributes only gets the mode;
+ *  6. reserve the attribute tree's nodes, else ENOMEM;
+ *  7. to private: no page of the range may be pinned (EAGAIN at the first
+ *     one), then every host mapping of it is revoked;
+ *  8. to shared: the platform would invalidate the pages that were
+ *     private; no software platform keeps state to take back;
+ *  9. the content mode reaches every allocated page of the whole range;
+ * 10. the attributes are stored, merged, and shared pages are mapped again.
+ *
+ * After step 7 nothing can fail, so a failed call changes no attribute, no
+ * byte, no allocation and no mapping. The pin check comes before the
+ * revocation, unlike the kernel's (which must unmap first so that the
+ * mappings' own references drop): here mappings hold no page references,
+ * and pins are only taken under the conversion lock, so checking first
+ * gives the same answer and leaves nothing to undo.
+ */
+#include <errno.h>
+
+#include "content_mode.h"
+#include "convert.h"
+#include "gmem_file.h"
+#include "host_map.h"
+#include "pin.h"
+
+struct convert_request {
+	uint64_t first;	     /* page range [first, end) */
+	uint64_t end;
+	uint64_t attributes;
+	uint64_t mode;
+	bool to_private;
+};
+
+static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
+{
+	for (size_t i = 0; i < sizeof(a->reserved) / sizeof(a->reserved[0]);
+	     i++)
+		if (a->reserved[i])
+			return false;
+	return true;
+}
+
+static uint64_t vm_supported_attributes(const struct gmem_vm *vm)
+{
+	return vm->platform->has_private_mem ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+}
+
+/* Step 2 (R45..R52). */
+static int convert_check(struct gmem_file *f,
+			 const struct kvm_memory_attributes2 *a)
+{
+	if (!content_mode_flags_valid(a->flags) || a->error_offset ||
+	    !reserved_is_zero(a))
+		return -EINVAL;
+	if (a->attributes & ~vm_supported_attributes(f->vm))
+		return -EINVAL;
+	if (!a->size || a->offset + a->size < a->offset)
+		return -EINVAL;
+	if (!page_aligned(a->offset) || !page_aligned(a->size))
+		return -EINVAL;
+	if (a->offset >= f->size || a->offset + a->size > f->size)
+		return -EINVAL;
+	return 0;
+}
+
+static int restore_shared(const struct range_tree_range *r, void *arg)
+{
+	struct gmem_file *f = arg;
+
+	return r->value & KVM_MEMORY_ATTRIBUTE_PRIVATE
+		       ? 0
+		       : host_map_restore(f, r->start, r->end);
+}
+
+/* Step 7: nothing pinned, then nothing mapped. A revocation that fails
+ * half way (the system ran out of mappings) is undone. */
+static int convert_to_private(struct gmem_file *f,
+			      const struct convert_request *req,
+			      uint64_t *error_page)
+{
+	uint64_t pinned = pin_first_pinned(f, req->first, req->end);
+	int err;
+
+	if (pinned < req->end) {
+		*error_page = pinned;
+		return -EAGAIN;
+	}
+	err = host_map_revoke(f, req->first, req->end);
+	if (err) {
+		range_tree_for_each(&f->attributes, req->first, req->end,
+				    restore_shared, f);
+		*error_page = req->first;
+	}
+	return err;
+}
+
+/* Steps 4 to 10, under the lock. */
+static int __convert(struct gmem_file *f, const struct convert_request *req,
+		     uint64_t *error_page)
+{
+	struct range_tree_reservation res = { 0 };
+	int err;
+
+	gmem_assert_write_held(&f->convert_lock);
+	*error_page = req->first;
+	if (!content_mode_supported(f->vm, req->mode, req->to_private))
+		return -EOPNOTSUPP;
+	if (range_tree_range_has(&f->attributes, req->first, req->end,
+				 req->attributes)) {
+		content_mode_apply(f, req->first, req->end, req->mode);
+		return 0;
+	}
+	err = range_tree_reserve(&f->attributes, &res);
+	if (err)
+		return err;
+	err = req->to_private ? convert_to_private(f, req, error_page) : 0;
+	if (err)
+		goto out;
+	content_mode_apply(f, req->first, req->end, req->mode);
+	range_tree_store(&f->attributes, req->first, req->end, req->attributes,
+			 &res);
+	/* Past the point of no return: a mapping that cannot be restored
+	 * (the system is out of mappings) faults, and gmem_munmap() still
+	 * cleans it up. */
+	if (!req->to_private)
+		host_map_restore(f, req->first, req->end);
+out:
+	range_tree_unreserve(&res);
+	return err;
+}
+
+int convert_set_attributes(struct gmem_file *f,
+			   struct kvm_memory_attributes2 *a)
+{
+	struct convert_request req;
+	uint64_t error_page;
+	int err = convert_check(f, a);
+
+	if (err)
+		return err;
+	req = (struct convert_request){
+		.first = page_index(a->offset),
+		.end = page_index(a->offset + a->size),
+		.attributes = a->attributes,
+		.mode = a->flags,
+		.to_private = a->attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	gmem_rwlock_write_lock(&f->convert_lock);
+	err = __convert(f, &req, &error_page);
+	gmem_rwlock_write_unlock(&f->convert_lock);
+	if (convert_error_reports_offset(err))
+		a->error_offset = error_page << GMEM_PAGE_SHIFT;
+	return err;
+}

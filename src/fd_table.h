@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The table from file descriptor to gmem object: the only global mutable
+ * state of the library besides the probe cache.
+ */
+#ifndef GMEM_FD_TABLE_H
+#define GMEM_FD_TABLE_H
+
+#include "object.h"
+
+/* Enter `obj` for `fd`; the table takes over the caller's reference.
+ * 0 or -ENOMEM, -EBADF. */
+int fd_table_insert(int fd, struct gmem_object *obj);
+
+/* The object behind `fd` with a new reference, or NULL if `fd` is not a
+ * gmem descriptor (or is one whose number was reused after a plain
+ * close()). */
+struct gmem_object *fd_table_get(int fd);
+
+/* Forget `fd`; returns the table's reference, or NULL. */
+struct gmem_object *fd_table_remove(int fd);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guest_memfd files: creation with the kernel's checks, lookup, and the
+ * end of a file's life.
+ *
+ * A file lives while its fd is open, a host mapping of it exists, or a
+ * memslot binds it, as the kernel's inode does; it holds its VM alive
+ * (R8). Its attributes start PRIVATE unless it was made INIT_SHARED (R9),
+ * also on a VM type without private memory: such a file can be made shared
+ * but never private again (R84).
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "fd_table.h"
+#include "gmem_file.h"
+#include "view.h"
+
+static void gmem_file_release(struct gmem_object *obj)
+{
+	struct gmem_file *f = file_from_object(obj);
+
+	assert(!f->maps);
+	vm_unbind_file(f->vm, f);
+	view_release(f);
+	range_tree_destroy(&f->pins);
+	range_tree_destroy(&f->fallocated);
+	range_tree_destroy(&f->attributes);
+	gmem_mutex_destroy(&f->state_lock);
+	gmem_rwlock_destroy(&f->convert_lock);
+	if (f->memory_fd >= 0)
+		close(f->memory_fd);
+	vm_put(f->vm);
+	gmem_free(f);
+}
+
+/* The kernel's checks of kvm_gmem_create(): flags, then size. */
+static int gmem_file_check_args(struct gmem_vm *vm,
+				const struct kvm_create_guest_memfd *args)
+{
+	if (args->flags & ~vm_gmem_flags(vm))
+		return -EINVAL;
+	if ((int64_t)args->size <= 0 || !page_aligned(args->size))
+		return -EINVAL;
+	return 0;
+}
+
+static int gmem_file_init_trees(struct gmem_file *f)
+{
+	uint64_t initial = f->flags & GUEST_MEMFD_FLAG_INIT_SHARED ?
+				   0 :
+				   KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	int err;
+
+	err = range_tree_init(&f->attributes, f->npages, initial);
+	if (err)
+		return err;
+	err = range_tree_init(&f->fallocated, f->npages, 0);
+	if (err)
+		goto out_attributes;
+	err = range_tree_init(&f->pins, f->npages, 0);
+	if (err)
+		goto out_fallocated;
+	return 0;
+
+out_fallocated:
+	range_tree_destroy(&f->fallocated);
+out_attributes:
+	range_tree_destroy(&f->attributes);
+	return err;
+}
+
+static struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
+					 const struct kvm_create_guest_memfd *a,
+					 int *err)
+{
+	struct gmem_file *f = gmem_calloc(1, sizeof(*f));
+
+	if (!f) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->size = a->size;
+	f->npages = page_index(a->size);
+	f->flags = a->flags;
+	f->memory_fd = -1;
+	*err = gmem_file_init_trees(f);
+	if (*err) {
+		gmem_free(f);
+		return NULL;
+	}
+	gmem_object_init(&f->obj, GMEM_OBJ_FILE, gmem_file_release);
+	gmem_rwlock_init(&f->convert_lock);
+	gmem_mutex_init(&f->state_lock);
+	vm_get(vm);
+	f->vm = vm;
+	return f;
+}
+
+int gmem_file_create(struct gmem_vm *vm,
+		     const struct kvm_create_guest_memfd *args)
+{
+	struct gmem_file *f;
+	int err, fd;
+
+	err = gmem_file_check_args(vm, args);
+	if (err)
+		return err;
+	f = gmem_file_alloc(vm, args, &err);
+	if (!f)
+		return err;
+	err = vm->backend.ops->file_create(&vm->backend, args->size, &fd,
+					   &f->memory_fd);
+	if (err)
+		goto out_put;
+	err = fd_table_insert(fd, &f->obj);
+	if (err) {
+		close(fd);
+		goto out_put;
+	}
+	return fd;
+
+out_put:
+	gmem_file_put(f);
+	return err;
+}
+
+struct gmem_file *gmem_file_lookup(int fd)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+
+	if (obj && obj->kind != GMEM_OBJ_FILE) {
+		gmem_object_put(obj);
+		obj = NULL;
+	}
+	return obj ? file_from_object(obj) : NULL;
+}
+
+uint64_t gmem_file_page_attributes(struct gmem_file *f, uint64_t index)
+{
+	gmem_assert_held(&f->convert_lock);
+	return range_tree_lookup(&f->attributes, index);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest_memfd file: its size and flags, its memory, and the state the
+ * kernel keeps in the inode (attributes, allocation, pins, mappings).
+ *
+ * Locking, outermost first:
+ *  - convert_lock: a conversion holds it exclusive for its whole length
+ *    (the kernel's filemap invalidate lock); everything that must see
+ *    attributes stay put holds it shared: mapping, pinning, allocating,
+ *    guest access, queries. Punching a hole holds it exclusive too.
+ *  - state_lock: allocation and pin bookkeeping, which shared holders of
+ *    convert_lock update side by side.
+ *  - the host-map lock (host_map.c), global.
+ */
+#ifndef GMEM_GMEM_FILE_H
+#define GMEM_GMEM_FILE_H
+
+#include <stdint.h>
+
+#include "lock.h"
+#include "object.h"
+#include "range_tree.h"
+#include "vm.h"
+
+#define GMEM_PAGE_SIZE 4096ULL
+#define GMEM_PAGE_SHIFT 12
+
+struct host_map;
+
+struct gmem_file {
+	struct gmem_object obj;
+	struct gmem_vm *vm; /* holds a reference */
+	uint64_t size;
+	uint64_t npages;
+	uint64_t flags;	/* as the caller created it */
+	int memory_fd;	/* the library's descriptor of the bytes */
+
+	struct gmem_rwlock convert_lock;
+	struct range_tree attributes; /* convert_lock */
+
+	struct gmem_mutex state_lock;
+	struct range_tree fallocated; /* state_lock: 1 where fallocate()d */
+	struct range_tree pins;	      /* state_lock: pin count per page */
+
+	struct host_map *maps; /* host-map lock: mappings of this file */
+
+	_Atomic(char *) view; /* the library's own mapping, made on demand */
+};
+
+static inline struct gmem_file *file_from_object(struct gmem_object *obj)
+{
+	return (struct gmem_file *)obj;
+}
+
+static inline void gmem_file_get(struct gmem_file *f)
+{
+	gmem_object_get(&f->obj);
+}
+
+static inline void gmem_file_put(struct gmem_file *f)
+{
+	gmem_object_put(&f->obj);
+}
+
+static inline uint64_t page_index(uint64_t offset)
+{
+	return offset >> GMEM_PAGE_SHIFT;
+}
+
+static inline bool page_aligned(uint64_t x)
+{
+	return (x & (GMEM_PAGE_SIZE - 1)) == 0;
+}
+
+/* KVM_CREATE_GUEST_MEMFD on `vm`: the new fd, or -errno. */
+int gmem_file_create(struct gmem_vm *vm,
+		     const struct kvm_create_guest_memfd *args);
+
+/* The guest_memfd behind `fd` with a reference, or NULL. */
+struct gmem_file *gmem_file_lookup(int fd);
+
+/* The attributes of the page at `index`. Caller holds convert_lock. */
+uint64_t gmem_file_page_attributes(struct gmem_file *f, uint64_t index);
+
+#endif

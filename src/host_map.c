@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host mappings.
+ *
+ * Every mapping made by gmem_mmap() is recorded (address, length,
+ * protection, file offset) on a global list, for gmem_munmap(), and on its
+ * file's list, for conversions. A private range is covered, MAP_FIXED, by
+ * a shared mapping of one empty memfd: any access beyond its (zero) size
+ * raises SIGBUS with no signal handler of ours, and the file's own pages
+ * are really gone from the host's page tables. A mapping holds a reference
+ * on its file, so the file outlives its fd while mapped (R8).
+ *
+ * host_maps_lock nests inside a file's convert_lock. It is held across the
+ * system calls that change a recorded range, so that a conversion never
+ * remaps addresses that an unmap has just given back to the system.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "gmem_file.h"
+#include "host_map.h"
+
+struct host_map {
+	char *addr;
+	size_t len;
+	int prot;
+	uint64_t offset;	       /* file offset of addr */
+	struct gmem_file *file;	       /* holds a reference */
+	struct host_map *next;	       /* global list */
+	struct host_map *next_in_file; /* file->maps */
+};
+
+static struct gmem_mutex host_maps_lock;
+static struct host_map *host_maps; /* host_maps_lock */
+static pthread_once_t host_maps_once = PTHREAD_ONCE_INIT;
+static int empty_fd = -1;
+
+static void host_maps_init(void)
+{
+	gmem_mutex_init(&host_maps_lock);
+	empty_fd = memfd_create("gmem-private", MFD_CLOEXEC);
+}
+
+static void host_maps_lock_take(void)
+{
+	pthread_once(&host_maps_once, host_maps_init);
+	gmem_mutex_lock(&host_maps_lock);
+}
+
+/* Map `len` bytes at `va` to the file's memory at `offset`, or to the
+ * empty file (SIGBUS). */
+static int map_fixed(char *va, size_t len, int prot, int fd, uint64_t offset)
+{
+	if (mmap(va, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) ==
+	    MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* The address range of `m` showing pages [first, end), clipped. */
+static bool map_window(const struct host_map *m, uint64_t first, uint64_t end,
+		       char **va, size_t *len, uint64_t *offset)
+{
+	uint64_t lo = first << GMEM_PAGE_SHIFT, hi = end << GMEM_PAGE_SHIFT;
+	uint64_t m_end = m->offset + m->len;
+
+	if (lo < m->offset)
+		lo = m->offset;
+	if (hi > m_end)
+		hi = m_end;
+	if (lo >= hi)
+		return false;
+	*va = m->addr + (lo - m->offset);
+	*len = hi - lo;
+	*offset = lo;
+	return true;
+}
+
+static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
+			  bool shared)
+{
+	char *va;
+	size_t len;
+	uint64_t off;
+	int err = 0;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	for (struct host_map *m = f->maps; m && !err; m = m->next_in_file) {
+		if (!map_window(m, first, end, &va, &len, &off))
+			continue;
+		err = shared ? map_fixed(va, len, m->prot, f->memory_fd, off)
+			     : map_fixed(va, len, m->prot, empty_fd, 0);
+	}
+	return err;
+}
+
+int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end)
+{
+	int err;
+
+	gmem_assert_write_held(&f->convert_lock);
+	host_maps_lock_take();
+	err = host_map_cover(f, first, end, false);
+	gmem_mutex_unlock(&host_maps_lock);
+	return err;
+}
+
+int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end)
+{
+	int err;
+
+	gmem_assert_write_held(&f->convert_lock);
+	host_maps_lock_take();
+	err = host_map_cover(f, first, end, true);
+	gmem_mutex_unlock(&host_maps_lock);
+	return err;
+}
+
+bool host_map_any(struct gmem_file *f, uint64_t first, uint64_t end)
+{
+	char *va;
+	size_t len;
+	uint64_t off;
+	bool any = false;
+
+	host_maps_lock_take();
+	for (struct host_map *m = f->maps; m && !any; m = m->next_in_file)
+		any = map_window(m, first, end, &va, &len, &off);
+	gmem_mutex_unlock(&host_maps_lock);
+	return any;
+}
+
+static void unlink_from_file(struct host_map *m)
+{
+	struct host_map **pp = &m->file->maps;
+
+	while (*pp != m)
+		pp = &(*pp)->next_in_file;
+	*pp = m->next_in_file;
+}
+
+/*
+ * Forget [addr, addr + len) in the records: drop mappings inside it, trim
+ * those that straddle an end, split one that contains it (using *spare).
+ * Dropped mappings go on *dead, whose file references the caller puts
+ * after unlocking.
+ */
+static void host_map_forget(char *addr, size_t len, struct host_map **spare,
+			    struct host_map **dead)
+{
+	char *end = addr + len;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	for (struct host_map **pp = &host_maps, *m; (m = *pp);) {
+		char *m_end = m->addr + m->len;
+
+		if (m_end <= addr || m->addr >= end) {
+			pp = &m->next;
+		} else if (m->addr >= addr && m_end <= end) {
+			*pp = m->next;
+			unlink_from_file(m);
+			m->next = *dead;
+			*dead = m;
+		} else if (m->addr < addr && m_end > end) {
+			struct host_map *tail = *spare;
+
+			*spare = NULL;
+			*tail = *m;
+			tail->offset += end - m->addr;
+			tail->addr = end;
+			tail->len = m_end - end;
+			m->len = addr - m->addr;
+			gmem_file_get(m->file);
+			tail->next = m->next;
+			m->next = tail;
+			m->next_in_file = tail;
+			pp = &tail->next;
+		} else if (m->addr < addr) {
+			m->len = addr - m->addr;
+			pp = &m->next;
+		} else {
+			m->offset += end - m->addr;
+			m->len = m_end - end;
+			m->addr = end;
+			pp = &m->next;
+		}
+	}
+}
+
+static void host_map_free_list(struct host_map *dead)
+{
+	while (dead) {
+		struct host_map *next = dead->next;
+
+		gmem_file_put(dead->file);
+		gmem_free(dead);
+		dead = next;
+	}
+}
+
+int host_map_unmap(void *addr, size_t len)
+{
+	struct host_map *spare = gmem_malloc(sizeof(*spare)), *dead = NULL;
+	int err = 0;
+
+	if (!spare)
+		return -ENOMEM;
+	host_maps_lock_take();
+	if (munmap(addr, len))
+		err = -errno;
+	else
+		host_map_forget(addr, (len + GMEM_PAGE_SIZE - 1) &
+					      ~(GMEM_PAGE_SIZE - 1),
+				&spare, &dead);
+	gmem_mutex_unlock(&host_maps_lock);
+	gmem_free(spare);
+	host_map_free_list(dead);
+	return err;
+}
+
+/* The checks of mmap(2) and kvm_gmem_mmap(), in the kernel's order. */
+static int host_map_check(struct gmem_file *f, size_t len, int prot,
+			  int flags, int64_t offset)
+{
+	int type = flags & MAP_TYPE;
+
+	if (!len || offset < 0 || !page_aligned(offset))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	/* The guest_memfd mount is noexec. */
+	if (prot & PROT_EXEC)
+		return -EPERM;
+	if (!(f->flags & GUEST_MEMFD_FLAG_MMAP))
+		return -ENODEV;
+	/* Copy-on-write of guest memory is not allowed. */
+	if (type == MAP_PRIVATE)
+		return -EINVAL;
+	return 0;
+}
+
+static int cover_private(const struct range_tree_range *r, void *arg)
+{
+	struct host_map *m = arg;
+
+	if (!(r->value & KVM_MEMORY_ATTRIBUTE_PRIVATE))
+		return 0;
+	return map_fixed(m->addr + ((r->start << GMEM_PAGE_SHIFT) - m->offset),
+			 (r->end - r->start) << GMEM_PAGE_SHIFT, m->prot,
+			 empty_fd, 0);
+}
+
+/* Hide the private pages of a new mapping. Caller holds convert_lock. */
+static int host_map_hide_private(struct gmem_file *f, struct host_map *m)
+{
+	uint64_t first = page_index(m->offset);
+	uint64_t end = page_index(m->offset + m->len);
+
+	gmem_assert_held(&f->convert_lock);
+	if (first >= f->npages)
+		return 0;
+	if (end > f->npages)
+		end = f->npages;
+	return range_tree_for_each(&f->attributes, first, end, cover_private,
+				   m);
+}
+
+static void host_map_record(struct host_map *m, struct host_map **spare,
+			    struct host_map **dead)
+{
+	/* MAP_FIXED may have replaced older mappings of ours. */
+	host_map_forget(m->addr, m->len, spare, dead);
+	m->next = host_maps;
+	host_maps = m;
+	m->next_in_file = m->file->maps;
+	m->file->maps = m;
+}
+
+void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
+		      int flags, int64_t offset, int *err)
+{
+	struct host_map *m = NULL, *spare = NULL, *dead = NULL;
+	void *p = MAP_FAILED;
+
+	*err = host_map_check(f, len, prot, flags, offset);
+	if (*err)
+		return MAP_FAILED;
+	m = gmem_calloc(1, sizeof(*m));
+	spare = gmem_malloc(sizeof(*spare));
+	if (!m || !spare) {
+		*err = -ENOMEM;
+		goto out;
+	}
+	gmem_rwlock_read_lock(&f->convert_lock);
+	host_maps_lock_take();
+	p = mmap(addr, len, prot, flags, f->memory_fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		*err = -errno;
+		goto out_unlock;
+	}
+	*m = (struct host_map){ .addr = p, .prot = prot, .offset = offset,
+				.file = f,
+				.len = (len + GMEM_PAGE_SIZE - 1) &
+				       ~(GMEM_PAGE_SIZE - 1) };
+	*err = host_map_hide_private(f, m);
+	if (*err) {
+		munmap(p, len);
+		p = MAP_FAILED;
+		goto out_unlock;
+	}
+	gmem_file_get(f);
+	host_map_record(m, &spare, &dead);
+	m = NULL;
+out_unlock:
+	gmem_mutex_unlock(&host_maps_lock);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+out:
+	gmem_free(m);
+	gmem_free(spare);
+	host_map_free_list(dead);
+	return p;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's mappings of guest_memfd files, made by gmem_mmap().
+ *
+ * A mapping shows the file's memory where the pages are shared and an
+ * empty file where they are private, so that touching a private page
+ * raises SIGBUS, as the kernel's fault handler does. Conversions revoke and
+ * restore the mapped ranges, one call per contiguous range.
+ */
+#ifndef GMEM_HOST_MAP_H
+#define GMEM_HOST_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gmem_file;
+
+/* mmap(2) of `f`, with guest_memfd's checks. MAP_FAILED and *err. */
+void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
+		      int flags, int64_t offset, int *err);
+
+/* munmap(2), forgetting the gmem mappings in the range. 0 or -errno. */
+int host_map_unmap(void *addr, size_t len);
+
+/* Make pages [first, end) of `f` fault with SIGBUS in every host mapping
+ * (shared-to-private), or show its memory again (private-to-shared).
+ * Caller holds f->convert_lock exclusive. 0 or -errno. */
+int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end);
+int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end);
+
+/* Whether any host mapping covers a page of [first, end). */
+bool host_map_any(struct gmem_file *f, uint64_t first, uint64_t end);
+
+#endif

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memslots: KVM_SET_USER_MEMORY_REGION2, binding guest_memfd ranges to
+ * guest physical addresses.
+ *
+ * The checks follow the kernel's order: flags, slot id, alignment
+ * and overflow (kvm_set_memory_region); then delete, create or change
+ * (__kvm_set_memory_region: a guest_memfd slot is immutable, R35); a new
+ * slot must not overlap another's guest physical range (EEXIST) and its
+ * guest_memfd range must be a guest_memfd of this VM, inside the file, not
+ * bound already (kvm_gmem_bind, R33).
+ *
+ * On the kvm backend the slot is also made in the real VM, so that real
+ * vCPUs see the memory; the kernel then has the last word.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "alloc.h"
+#include "gmem_file.h"
+#include "vm.h"
+
+#define MEMSLOT_ID_MAX 32764u /* KVM_USER_MEM_SLOTS on x86 */
+#define USER_ADDR_END 0x7ffffffff000ULL /* TASK_SIZE_MAX on x86-64 */
+
+static int memslot_check_args(const struct kvm_userspace_memory_region2 *r)
+{
+	uint32_t valid = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY |
+			 KVM_MEM_GUEST_MEMFD;
+
+	/* Neither pad1 nor pad2 is checked: the kernel here accepts both. */
+	if (r->flags & ~valid)
+		return -EINVAL;
+	if ((r->flags & KVM_MEM_GUEST_MEMFD) &&
+	    (r->flags & (KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)))
+		return -EINVAL;
+	if ((r->slot & 0xffff) >= MEMSLOT_ID_MAX || (r->slot >> 16))
+		return -EINVAL;
+	if (!page_aligned(r->memory_size) || !page_aligned(r->guest_phys_addr))
+		return -EINVAL;
+	if (!page_aligned(r->userspace_addr) ||
+	    r->userspace_addr + r->memory_size < r->userspace_addr ||
+	    r->userspace_addr + r->memory_size > USER_ADDR_END)
+		return -EINVAL;
+	if ((r->flags & KVM_MEM_GUEST_MEMFD) &&
+	    (!page_aligned(r->guest_memfd_offset) ||
+	     r->guest_memfd_offset + r->memory_size < r->guest_memfd_offset))
+		return -EINVAL;
+	if (r->guest_phys_addr + r->memory_size < r->guest_phys_addr)
+		return -EINVAL;
+	return 0;
+}
+
+static bool fd_is_open(int fd)
+{
+	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}
+
+static struct memslot *memslot_find(struct gmem_vm *vm, uint32_t id)
+{
+	gmem_assert_mutex_held(&vm->slots_lock);
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].slot == id)
+			return &vm->slots[i];
+	return NULL;
+}
+
+/* Whether [gpa, gpa + size) meets a slot other than `except`. */
+static bool memslot_gpa_overlaps(struct gmem_vm *vm, uint64_t gpa,
+				 uint64_t size, const struct memslot *except)
+{
+	gmem_assert_mutex_held(&vm->slots_lock);
+	for (size_t i = 0; i < vm->nslots; i++) {
+		const struct memslot *s = &vm->slots[i];
+
+		if (s != except && gpa < s->gpa + s->size && s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+static bool memslot_file_range_bound(struct gmem_vm *vm, struct gmem_file *f,
+				     uint64_t offset, uint64_t size)
+{
+	gmem_assert_mutex_held(&vm->slots_lock);
+	for (size_t i = 0; i < vm->nslots; i++) {
+		const struct memslot *s = &vm->slots[i];
+
+		if (s->file == f && offset < s->gmem_offset + s->size &&
+		    s->gmem_offset < offset + size)
+			return true;
+	}
+	return false;
+}
+
+/* kvm_gmem_bind(): the file behind the slot, with a reference for the
+ * length of the call. */
+static int memslot_bind(struct gmem_vm *vm,
+			const struct kvm_userspace_memory_region2 *r,
+			struct gmem_file **out)
+{
+	struct gmem_file *f;
+
+	if (!fd_is_open((int)r->guest_memfd))
+		return -EBADF;
+	f = gmem_file_lookup((int)r->guest_memfd);
+	if (!f)
+		return -EINVAL;
+	if (f->vm != vm || r->guest_memfd_offset >= f->size ||
+	    r->guest_memfd_offset + r->memory_size > f->size ||
+	    memslot_file_range_bound(vm, f, r->guest_memfd_offset,
+				     r->memory_size)) {
+		gmem_file_put(f);
+		return -EINVAL;
+	}
+	*out = f;
+	return 0;
+}
+
+/* On the kvm backend, mirror the change in the real VM. */
+static int memslot_mirror(struct gmem_vm *vm,
+			  const struct kvm_userspace_memory_region2 *r,
+			  struct gmem_file *f)
+{
+	struct kvm_userspace_memory_region2 real = *r;
+
+	if (vm->backend.kvm_vm_fd < 0)
+		return 0;
+	real.guest_memfd = f ? (uint32_t)f->memory_fd : 0;
+	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real))
+		return -errno;
+	return 0;
+}
+
+static int memslot_delete(struct gmem_vm *vm, struct memslot *s)
+{
+	struct kvm_userspace_memory_region2 r = { .slot = s->slot };
+	size_t i = (size_t)(s - vm->slots);
+	int err;
+
+	gmem_assert_mutex_held(&vm->slots_lock);
+	err = memslot_mirror(vm, &r, NULL);
+	if (err)
+		return err;
+	memmove(s, s + 1, (vm->nslots - i - 1) * sizeof(*s));
+	vm->nslots--;
+	return 0;
+}
+
+static int memslot_make_room(struct gmem_vm *vm)
+{
+	size_t cap = vm->slots_cap ? vm->slots_cap * 2 : 8;
+	struct memslot *slots;
+
+	if (vm->nslots < vm->slots_cap)
+		return 0;
+	slots = gmem_calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	if (vm->nslots)
+		memcpy(slots, vm->slots, vm->nslots * sizeof(*slots));
+	gmem_free(vm->slots);
+	vm->slots = slots;
+	vm->slots_cap = cap;
+	return 0;
+}
+
+static int memslot_create(struct gmem_vm *vm,
+			  const struct kvm_userspace_memory_region2 *r)
+{
+	struct gmem_file *f = NULL;
+	int err;
+
+	gmem_assert_mutex_held(&vm->slots_lock);
+	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, NULL))
+		return -EEXIST;
+	if (r->flags & KVM_MEM_GUEST_MEMFD) {
+		err = memslot_bind(vm, r, &f);
+		if (err)
+			return err;
+	}
+	err = memslot_make_room(vm);
+	if (!err)
+		err = memslot_mirror(vm, r, f);
+	if (f)
+		gmem_file_put(f);
+	if (err)
+		return err;
+	vm->slots[vm->nslots++] = (struct memslot){
+		.slot = r->slot, .flags = r->flags,
+		.gpa = r->guest_phys_addr, .size = r->memory_size,
+		.userspace_addr = r->userspace_addr,
+		.gmem_offset = r->guest_memfd_offset, .file = f,
+	};
+	return 0;
+}
+
+/* A change to an existing slot: never for guest_memfd slots (R35); plain
+ * slots may move or change flags, not size or address. */
+static int memslot_change(struct gmem_vm *vm, struct memslot *s,
+			  const struct kvm_userspace_memory_region2 *r)
+{
+	int err;
+
+	gmem_assert_mutex_held(&vm->slots_lock);
+	if ((s->flags | r->flags) & KVM_MEM_GUEST_MEMFD)
+		return -EINVAL;
+	if (r->memory_size != s->size || r->userspace_addr != s->userspace_addr)
+		return -EINVAL;
+	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, s))
+		return -EEXIST;
+	err = memslot_mirror(vm, r, NULL);
+	if (err)
+		return err;
+	s->gpa = r->guest_phys_addr;
+	s->flags = r->flags;
+	return 0;
+}
+
+int vm_set_memory_region2(struct gmem_vm *vm,
+			  const struct kvm_userspace_memory_region2 *r)
+{
+	struct memslot *s;
+	int err = memslot_check_args(r);
+
+	if (err)
+		return err;
+	gmem_mutex_lock(&vm->slots_lock);
+	s = memslot_find(vm, r->slot);
+	if (!r->memory_size)
+		err = s ? memslot_delete(vm, s) : -EINVAL;
+	else if (s)
+		err = memslot_change(vm, s, r);
+	else
+		err = memslot_create(vm, r);
+	gmem_mutex_unlock(&vm->slots_lock);
+	return err;
+}
+
+void vm_unbind_file(struct gmem_vm *vm, struct gmem_file *f)
+{
+	gmem_mutex_lock(&vm->slots_lock);
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].file == f)
+			vm->slots[i].file = NULL;
+	gmem_mutex_unlock(&vm->slots_lock);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A platform is what a VM type means for private memory: whether it has
+ * any, which content modes a conversion may ask for, and what happens to
+ * the bytes. One file per platform, one ops table each; the conversion
+ * engine asks, the platform answers, and nothing here calls back up.
+ */
+#ifndef GMEM_PLATFORM_H
+#define GMEM_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What a platform does to the bytes for a content mode. */
+enum content_action {
+	CONTENT_KEEP,	  /* leave the bytes as they are */
+	CONTENT_ZERO,	  /* software zeroing */
+	CONTENT_SCRAMBLE, /* random bytes, so nobody relies on old contents */
+};
+
+struct gmem_platform {
+	const char *name;
+	unsigned long vm_type;
+	/* kvm_arch_has_private_mem(): the PRIVATE attribute exists. */
+	bool has_private_mem;
+	/* The content modes this VM type supports (the arch set of RFC v4),
+	 * as KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS reports them. */
+	uint64_t content_modes;
+	/* What mode 0 (no guarantee) does to allocated pages. */
+	enum content_action unspecified;
+};
+
+extern const struct gmem_platform platform_default;
+extern const struct gmem_platform platform_sw_protected;
+extern const struct gmem_platform platform_pkvm;
+extern const struct gmem_platform platform_snp;
+extern const struct gmem_platform platform_tdx;
+
+/* The platform of a VM type, or NULL if the type is unknown. */
+const struct gmem_platform *platform_for_type(unsigned long type);
+
+#endif

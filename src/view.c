@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library's view of a file's memory.
+ *
+ * The whole-file mapping is made lazily because most files are never
+ * touched by the library at all, and two racing first users simply keep
+ * whichever mapping won the compare-and-swap. MAP_NORESERVE: the mapping
+ * must not commit memory; only pages really touched (by a content mode or
+ * a guest access) are allocated.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "gmem_file.h"
+#include "view.h"
+
+static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_NORESERVE, f->memory_fd, (off_t)offset);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static char *view_whole_file(struct gmem_file *f)
+{
+	char *view = atomic_load(&f->view);
+	char *expected = NULL;
+
+	if (view || f->size > GMEM_VIEW_MAX)
+		return view;
+	view = view_map_file(f, 0, f->size);
+	if (!view)
+		return NULL;
+	if (!atomic_compare_exchange_strong(&f->view, &expected, view)) {
+		munmap(view, f->size);
+		view = expected;
+	}
+	return view;
+}
+
+int view_map(struct gmem_file *f, uint64_t offset, uint64_t len,
+	     struct view *v)
+{
+	char *whole = view_whole_file(f);
+	uint64_t start = offset & ~(GMEM_PAGE_SIZE - 1);
+
+	if (whole) {
+		v->base = whole + offset;
+		v->window = NULL;
+		return 0;
+	}
+	v->window_len = ((offset + len + GMEM_PAGE_SIZE - 1) &
+			 ~(GMEM_PAGE_SIZE - 1)) - start;
+	v->window = view_map_file(f, start, v->window_len);
+	if (!v->window)
+		return -ENOMEM;
+	v->base = v->window + (offset - start);
+	return 0;
+}
+
+void view_unmap(struct view *v)
+{
+	if (v->window)
+		munmap(v->window, v->window_len);
+	v->window = NULL;
+}
+
+void view_release(struct gmem_file *f)
+{
+	char *view = atomic_load(&f->view);
+
+	if (view)
+		munmap(view, f->size);
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: the gmem conformance suite. It checks that libgmem's
+ * guest_memfd behaves as the Linux kernel's does, case by case: creation
+ * (KVM_CREATE_GUEST_MEMFD sizes, flags, reserved words), KVM_CHECK_EXTENSION
+ * and VM types, plain file operations on the returned fd (read/write, lseek,
+ * fstat, fsync, fcntl, reopen), mmap and faults (SIGBUS past EOF and on
+ * private files, coherence, persistence), fallocate and ftruncate, and
+ * memslot binding (KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD).
+ *
+ * Every case runs three ways: on the real kernel ("kernel", skipped without
+ * /dev/kvm), through libgmem with its kvm backend ("gmem-kvm") and with its
+ * memfd backend ("gmem-memfd"). The outcomes must agree with each other and
+ * with the case's expectation, taken from SEMANTICS.md (what the 6.18 kernel
+ * was observed to do), so the suite can fail even where /dev/kvm is missing.
+ *
+ * Each case runs in a child process, so a crash or a hang in one case is
+ * reported as that case's outcome and the others still run.
+ *
+ * Exit: 0 if every case agrees, 1 if one differs, 77 if no way could run.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conformance.h"
+
+#define CASE_TIMEOUT 30	/* seconds */
+
+struct way {
+	const struct driver *d;
+	bool selected;
+	bool available;
+	const char *why;
+};
+
+static struct way ways[] = {
+	{ .d = &driver_kernel },
+#ifndef CONFORMANCE_KERNEL_ONLY
+	{ .d = &driver_gmem_kvm },
+	{ .d = &driver_gmem_memfd },
+#endif
+};
+
+#define NWAYS (sizeof(ways) / sizeof(ways[0]))
+
+static const struct case_group *const groups[] = {
+	&group_vm, &group_create, &group_fileops, &group_mmap,
+	&group_fallocate, &group_memslot, &group_fds,
+};
+
+struct options {
+	const char *backend;	/* NULL: all ways */
+	const char *only;	/* NULL: every case */
+	bool list;
+	bool no_fork;
+};
+
+struct result {
+	const struct conf_case *c;
+	struct outcome way[NWAYS];
+	bool ran[NWAYS];
+	bool agree;
+};
+
+/* ---- running one case one way ---- */
+
+static void run_once(const struct driver *d, const struct conf_case *c,
+		     struct outcome *o)
+{
+	struct env e;
+
+	env_init(&e, d);
+	o->s[0] = '\0';
+	c->run(&e, c, o);
+	env_cleanup(&e);
+}
+
+/*
+ * The outcome is the first run's, in a fresh process. A library may open
+ * an fd once and keep it (a cache), so leaks are judged on a second run:
+ * it must end with as many fds open as it started with.
+ */
+static void run_here(const struct driver *d, const struct conf_case *c,
+		     struct outcome *o)
+{
+	struct outcome again;
+	int before, after;
+
+	run_once(d, c, o);
+	before = count_fds();
+	run_once(d, c, &again);
+	after = count_fds();
+	if (after != before)
+		out_add(o, "fd leak %+d", after - before);
+	if (!o->s[0])
+		out_set(o, "(no outcome)");
+}
+
+static void child(int wfd, const struct driver *d, const struct conf_case *c)
+{
+	struct outcome o;
+	size_t len;
+
+	alarm(CASE_TIMEOUT);
+	run_here(d, c, &o);
+	len = strlen(o.s);
+	if (write(wfd, o.s, len) != (ssize_t)len)
+		_exit(2);
+	_exit(0);
+}
+
+static void read_all(int fd, struct outcome *o)
+{
+	size_t used = 0;
+	ssize_t n;
+
+	while (used < sizeof(o->s) - 1) {
+		n = read(fd, o->s + used, sizeof(o->s) - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	o->s[used] = '\0';
+}
+
+static void describe_death(int status, struct outcome *o)
+{
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		out_set(o, "timeout");
+	else if (WIFSIGNALED(status))
+		out_set(o, "crash %s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else if (WIFEXITED(status) && WEXITSTATUS(status))
+		out_set(o, "crash exit %d", WEXITSTATUS(status));
+	else if (!o->s[0])
+		out_set(o, "(no outcome)");
+}
+
+static void run_isolated(const struct driver *d, const struct conf_case *c,
+			 struct outcome *o)
+{
+	int pipefd[2], status;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		out_set(o, "pipe: %s", errname(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		out_set(o, "fork: %s", errname(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return;
+	}
+	if (!pid) {
+		close(pipefd[0]);
+		child(pipefd[1], d, c);
+	}
+	close(pipefd[1]);
+	read_all(pipefd[0], o);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	describe_death(status, o);
+}
+
+/* ---- the table ---- */
+
+static bool matches(const struct conf_case *c, const struct options *opt)
+{
+	return !opt->only || strstr(c->name, opt->only);
+}
+
+static void run_case(const struct conf_case *c, const struct options *opt,
+		     struct result *r, int *skipped)
+{
+	size_t w;
+
+	r->c = c;
+	r->agree = true;
+	for (w = 0; w < NWAYS; w++) {
+		if (!ways[w].selected)
+			continue;
+		if (!ways[w].available) {
+			out_set(&r->way[w], "skip");
+			(*skipped)++;
+			continue;
+		}
+		if (c->unpromised_way &&
+		    !strcmp(c->unpromised_way, ways[w].d->name)) {
+			out_set(&r->way[w], "n/a");
+			(*skipped)++;
+			continue;
+		}
+		if (opt->no_fork)
+			run_here(ways[w].d, c, &r->way[w]);
+		else
+			run_isolated(ways[w].d, c, &r->way[w]);
+		r->ran[w] = true;
+		if (strcmp(r->way[w].s, c->expect))
+			r->agree = false;
+	}
+}
+
+struct widths {
+	int name, expect, way[NWAYS];
+};
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static void measure(const struct result *res, size_t n, struct widths *wd)
+{
+	size_t i, w;
+
+	wd->name = 4;
+	wd->expect = 6;
+	for (w = 0; w < NWAYS; w++)
+		wd->way[w] = (int)strlen(ways[w].d->name);
+	for (i = 0; i < n; i++) {
+		wd->name = max_int(wd->name, (int)strlen(res[i].c->name));
+		wd->expect = max_int(wd->expect, (int)strlen(res[i].c->expect));
+		for (w = 0; w < NWAYS; w++)
+			wd->way[w] = max_int(wd->way[w],
+					     (int)strlen(res[i].way[w].s) + 2);
+	}
+}
+
+static void print_header(const struct widths *wd)
+{
+	size_t w;
+
+	printf("%-*s  %-4s  %-*s", wd->name, "case", "rule", wd->expect,
+	       "expect");
+	for (w = 0; w < NWAYS; w++)
+		if (ways[w].selected)
+			printf("  %-*s", wd->way[w], ways[w].d->name);
+	printf("  verdict\n");
+}
+
+static void print_row(const struct result *r, const struct widths *wd)
+{
+	char cell[OUT_LEN + 4];
+	size_t w;
+
+	printf("%-*s  %-4s  %-*s", wd->name, r->c->name, r->c->rule,
+	       wd->expect, r->c->expect);
+	for (w = 0; w < NWAYS; w++) {
+		if (!ways[w].selected)
+			continue;
+		snprintf(cell, sizeof(cell), "%s%s", r->way[w].s,
+			 r->ran[w] && strcmp(r->way[w].s, r->c->expect) ?
+			 " *" : "");
+		printf("  %-*s", wd->way[w], cell);
+	}
+	printf("  %s\n", r->agree ? "agree" : "DIFFER");
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [--backend kernel|gmem-kvm|gmem-memfd] [--list]\n"
+		"       [--only SUBSTRING] [--no-fork]\n"
+		"  --backend  run one way only\n"
+		"  --list     list the cases and their expectations\n"
+		"  --only     run the cases whose name contains SUBSTRING\n"
+		"  --no-fork  run the cases in this process (for debugging)\n",
+		prog);
+}
+
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "no-fork", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "b:lo:nh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': opt->backend = optarg; break;
+		case 'l': opt->list = true; break;
+		case 'o': opt->only = optarg; break;
+		case 'n': opt->no_fork = true; break;
+		case 'h': usage(stdout, argv[0]); exit(0);
+		default: usage(stderr, argv[0]); return -1;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr, argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int select_ways(const struct options *opt)
+{
+	size_t w;
+	int found = 0;
+
+	for (w = 0; w < NWAYS; w++) {
+		ways[w].selected = !opt->backend ||
+				   !strcmp(opt->backend, ways[w].d->name);
+		found += ways[w].selected;
+	}
+	if (!found)
+		fprintf(stderr, "conformance: unknown backend '%s'\n",
+			opt->backend);
+	return found ? 0 : -1;
+}
+
+static int probe_ways(void)
+{
+	int usable = 0;
+	size_t w;
+
+	for (w = 0; w < NWAYS; w++) {
+		if (!ways[w].selected)
+			continue;
+		ways[w].available = ways[w].d->probe(&ways[w].why);
+		if (ways[w].available)
+			usable++;
+		else
+			printf("%s: skipped: %s\n", ways[w].d->name,
+			       ways[w].why);
+	}
+	return usable;
+}
+
+static size_t count_cases(const struct options *opt)
+{
+	size_t g, i, n = 0;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (i = 0; i < groups[g]->n; i++)
+			n += matches(&groups[g]->cases[i], opt);
+	return n;
+}
+
+static void list_cases(const struct options *opt)
+{
+	size_t g, i;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		for (i = 0; i < groups[g]->n; i++) {
+			const struct conf_case *c = &groups[g]->cases[i];
+
+			if (matches(c, opt))
+				printf("%-44s  %-4s  %s\n", c->name, c->rule,
+				       c->expect);
+		}
+	}
+}
+
+/* ---- main ---- */
+
+static size_t run_all(const struct options *opt, struct result *res,
+		      int *skipped)
+{
+	size_t g, i, n = 0;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		for (i = 0; i < groups[g]->n; i++) {
+			const struct conf_case *c = &groups[g]->cases[i];
+
+			if (matches(c, opt))
+				run_case(c, opt, &res[n++], skipped);
+		}
+	}
+	return n;
+}
+
+static int report(const struct result *res, size_t n, int skipped)
+{
+	struct widths wd;
+	size_t i;
+	int agree = 0;
+
+	measure(res, n, &wd);
+	print_header(&wd);
+	for (i = 0; i < n; i++) {
+		print_row(&res[i], &wd);
+		agree += res[i].agree;
+	}
+	printf("(* = differs from the expectation)\n");
+	for (i = 0; i < n; i++)
+		if (res[i].c->unpromised_way)
+			printf("n/a: %s on %s: %s\n", res[i].c->name,
+			       res[i].c->unpromised_way,
+			       res[i].c->unpromised_why);
+	printf("conformance: %zu cases, %d agree, %zu differ, %d skipped-ways\n",
+	       n, agree, n - agree, skipped);
+	return agree == (int)n ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { 0 };
+	struct result *res;
+	int fds_before, fds_after, skipped = 0, ret;
+	size_t n;
+
+	if (parse_options(argc, argv, &opt) || select_ways(&opt))
+		return 2;
+	if (opt.list) {
+		list_cases(&opt);
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!probe_ways()) {
+		printf("conformance: no way could run\n");
+		return 77;
+	}
+	fds_before = count_fds();
+	res = calloc(count_cases(&opt) + 1, sizeof(*res));
+	if (!res)
+		return 2;
+	n = run_all(&opt, res, &skipped);
+	ret = report(res, n, skipped);
+	free(res);
+	fds_after = count_fds();
+	if (fds_after != fds_before) {
+		printf("conformance: fd leak: %d fds open before the cases, %d after\n",
+		       fds_before, fds_after);
+		ret = 1;
+	}
+	return ret;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test helpers. Host touches run under a SIGBUS/SIGSEGV handler that jumps
+ * back with the signal number, per thread, so a test can say what the
+ * kernel would have delivered.
+ */
+#include <assert.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+const unsigned int test_backends[2] = { GMEM_BACKEND_KVM, GMEM_BACKEND_MEMFD };
+
+/* volatile: the stores around the touch must not be moved or dropped. */
+static __thread sigjmp_buf *volatile touch_jmp;
+
+static void on_fault(int sig)
+{
+	if (touch_jmp)
+		siglongjmp(*touch_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_fault };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+static int fault_code(int sig)
+{
+	return sig == SIGBUS ? -1 : -2;
+}
+
+int host_read(const volatile char *p)
+{
+	sigjmp_buf env;
+	int sig, value;
+
+	install_handlers();
+	sig = sigsetjmp(env, 1);
+	if (sig) {
+		touch_jmp = NULL;
+		return fault_code(sig);
+	}
+	touch_jmp = &env;
+	value = (unsigned char)*p;
+	touch_jmp = NULL;
+	return value;
+}
+
+int host_write(volatile char *p, char value)
+{
+	sigjmp_buf env;
+	int sig;
+
+	install_handlers();
+	sig = sigsetjmp(env, 1);
+	if (sig) {
+		touch_jmp = NULL;
+		return fault_code(sig);
+	}
+	touch_jmp = &env;
+	*p = value;
+	touch_jmp = NULL;
+	return 0;
+}
+
+bool host_all(const char *p, size_t len, unsigned char value)
+{
+	if (host_read(p) < 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] != value)
+			return false;
+	return true;
+}
+
+bool backend_usable(unsigned int backend)
+{
+	return backend != GMEM_BACKEND_KVM || gmem_kvm_backend_available();
+}
+
+static int make_vm(unsigned long type, unsigned int backend, bool legacy)
+{
+	struct gmem_vm_opts opts = {
+		.sz = sizeof(opts),
+		.backend = backend,
+		.vm_memory_attributes = legacy,
+	};
+	int vm = gmem_create_vm_opts(type, &opts);
+
+	assert(vm >= 0);
+	return vm;
+}
+
+int test_vm(unsigned long type, unsigned int backend)
+{
+	return make_vm(type, backend, false);
+}
+
+int test_vm_legacy(unsigned long type, unsigned int backend)
+{
+	return make_vm(type, backend, true);
+}
+
+int test_gmem(int vm, uint64_t size, uint64_t flags)
+{
+	struct kvm_create_guest_memfd args = { .size = size, .flags = flags };
+	int fd = gmem_ioctl(vm, KVM_CREATE_GUEST_MEMFD, &args);
+
+	assert(fd >= 0);
+	return fd;
+}
+
+int test_convert(int fd, uint64_t offset, uint64_t size, bool private,
+		 uint64_t mode, uint64_t *error_offset)
+{
+	struct kvm_memory_attributes2 a = {
+		.offset = offset,
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+		.flags = mode,
+	};
+	int ret = gmem_ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a);
+
+	if (error_offset)
+		*error_offset = a.error_offset;
+	return ret;
+}
+
+bool page_allocated(int fd, uint64_t offset)
+{
+	unsigned char v = 0xff;
+	int ret = gmem_get_allocation(fd, offset, PAGE, &v);
+
+	assert(ret == 0);
+	assert(v == 0 || v == 1);
+	return v;
+}
+
+uint64_t attributes_at(int fd, uint64_t offset)
+{
+	uint64_t a = ~0ULL;
+	int ret = gmem_get_attributes(fd, offset, &a);
+
+	assert(ret == 0);
+	return a;
+}
