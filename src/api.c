@@ -317,6 +317,23 @@ int gmem_get_backend(int fd)
 	return syscall_return(ret);
 }
 
+int gmem_vm_kvm_fd(int vm_fd)
+{
+	struct gmem_object *obj = fd_table_get(vm_fd);
+	int ret;
+
+	if (!obj)
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+	if (obj->kind != GMEM_OBJ_VM)
+		ret = -EINVAL;
+	else if (vm_from_object(obj)->backend.kvm_vm_fd < 0)
+		ret = -ENODEV;
+	else
+		ret = vm_from_object(obj)->backend.kvm_vm_fd;
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
 const char *gmem_backend_name(int backend)
 {
 	switch (backend) {

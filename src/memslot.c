@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "gmem_file.h"
+#include "view.h"
 #include "vm.h"
 
 #define MEMSLOT_ID_MAX 32764u /* KVM_USER_MEM_SLOTS on x86 */
@@ -119,7 +120,13 @@ static int memslot_bind(struct gmem_vm *vm,
 	return 0;
 }
 
-/* On the kvm backend, mirror the change in the real VM. */
+/*
+ * On the kvm backend, mirror the change in the real VM. A guest_memfd slot
+ * bound without a userspace_addr (a gmem-only slot, as upstream allows)
+ * gets the library's own view of the file: KVM here reaches shared guest
+ * memory through userspace_addr, and that mapping, unlike the host's,
+ * is never revoked.
+ */
 static int memslot_mirror(struct gmem_vm *vm,
 			  const struct kvm_userspace_memory_region2 *r,
 			  struct gmem_file *f)
@@ -129,6 +136,14 @@ static int memslot_mirror(struct gmem_vm *vm,
 	if (vm->backend.kvm_vm_fd < 0)
 		return 0;
 	real.guest_memfd = f ? (uint32_t)f->memory_fd : 0;
+	if (f && !real.userspace_addr) {
+		char *view = view_whole(f);
+
+		if (!view)
+			return -ENOMEM;
+		real.userspace_addr = (uint64_t)(uintptr_t)(view +
+							    r->guest_memfd_offset);
+	}
 	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real))
 		return -errno;
 	return 0;
