@@ -17,10 +17,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "alloc.h"
 #include "gmem_file.h"
-#include "view.h"
 #include "vm.h"
 
 #define MEMSLOT_ID_MAX 32764u /* KVM_USER_MEM_SLOTS on x86 */
@@ -123,30 +123,36 @@ static int memslot_bind(struct gmem_vm *vm,
 /*
  * On the kvm backend, mirror the change in the real VM. A guest_memfd slot
  * bound without a userspace_addr (a gmem-only slot, as upstream allows)
- * gets the library's own view of the file: KVM here reaches shared guest
- * memory through userspace_addr, and that mapping, unlike the host's,
- * is never revoked.
+ * gets a mapping of the file of its own: KVM here reaches shared guest
+ * memory through userspace_addr, and that mapping, unlike the host's, is
+ * never revoked. It is returned in *mapping for the slot to own.
  */
 static int memslot_mirror(struct gmem_vm *vm,
 			  const struct kvm_userspace_memory_region2 *r,
-			  struct gmem_file *f)
+			  struct gmem_file *f, void **mapping)
 {
 	struct kvm_userspace_memory_region2 real = *r;
+	void *p = NULL;
+	int err = 0;
 
 	if (vm->backend.kvm_vm_fd < 0)
 		return 0;
 	real.guest_memfd = f ? (uint32_t)f->memory_fd : 0;
-	if (f && !real.userspace_addr) {
-		char *view = view_whole(f);
-
-		if (!view)
-			return -ENOMEM;
-		real.userspace_addr = (uint64_t)(uintptr_t)(view +
-							    r->guest_memfd_offset);
+	if (f && !real.userspace_addr && r->memory_size) {
+		p = mmap(NULL, r->memory_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE, f->memory_fd,
+			 (off_t)r->guest_memfd_offset);
+		if (p == MAP_FAILED)
+			return -errno;
+		real.userspace_addr = (uint64_t)(uintptr_t)p;
 	}
 	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real))
-		return -errno;
-	return 0;
+		err = -errno;
+	if (err && p)
+		munmap(p, r->memory_size);
+	else if (mapping)
+		*mapping = p;
+	return err;
 }
 
 static int memslot_delete(struct gmem_vm *vm, struct memslot *s)
@@ -156,9 +162,11 @@ static int memslot_delete(struct gmem_vm *vm, struct memslot *s)
 	int err;
 
 	gmem_assert_mutex_held(&vm->slots_lock);
-	err = memslot_mirror(vm, &r, NULL);
+	err = memslot_mirror(vm, &r, NULL, NULL);
 	if (err)
 		return err;
+	if (s->kvm_mapping)
+		munmap(s->kvm_mapping, s->size);
 	memmove(s, s + 1, (vm->nslots - i - 1) * sizeof(*s));
 	vm->nslots--;
 	return 0;
@@ -186,6 +194,7 @@ static int memslot_create(struct gmem_vm *vm,
 			  const struct kvm_userspace_memory_region2 *r)
 {
 	struct gmem_file *f = NULL;
+	void *mapping = NULL;
 	int err;
 
 	gmem_assert_mutex_held(&vm->slots_lock);
@@ -198,7 +207,7 @@ static int memslot_create(struct gmem_vm *vm,
 	}
 	err = memslot_make_room(vm);
 	if (!err)
-		err = memslot_mirror(vm, r, f);
+		err = memslot_mirror(vm, r, f, &mapping);
 	if (f)
 		gmem_file_put(f);
 	if (err)
@@ -208,6 +217,7 @@ static int memslot_create(struct gmem_vm *vm,
 		.gpa = r->guest_phys_addr, .size = r->memory_size,
 		.userspace_addr = r->userspace_addr,
 		.gmem_offset = r->guest_memfd_offset, .file = f,
+		.kvm_mapping = mapping,
 	};
 	return 0;
 }
@@ -226,7 +236,7 @@ static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 		return -EINVAL;
 	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, s))
 		return -EEXIST;
-	err = memslot_mirror(vm, r, NULL);
+	err = memslot_mirror(vm, r, NULL, NULL);
 	if (err)
 		return err;
 	s->gpa = r->guest_phys_addr;

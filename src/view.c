@@ -39,11 +39,6 @@ static char *view_whole_file(struct gmem_file *f)
 	return view;
 }
 
-char *view_whole(struct gmem_file *f)
-{
-	return view_whole_file(f);
-}
-
 int view_map(struct gmem_file *f, uint64_t offset, uint64_t len,
 	     struct view *v)
 {

@@ -27,10 +27,6 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len,
 	     struct view *v);
 void view_unmap(struct view *v);
 
-/* The whole-file mapping (made if need be), for users that keep it, such
- * as a real VM's memslot; NULL if the file is too large for one. */
-char *view_whole(struct gmem_file *f);
-
 /* Drop the persistent mapping; the file is going away. */
 void view_release(struct gmem_file *f);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -32,6 +33,9 @@ static void vm_release(struct gmem_object *obj)
 {
 	struct gmem_vm *vm = vm_from_object(obj);
 
+	for (size_t i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].kvm_mapping)
+			munmap(vm->slots[i].kvm_mapping, vm->slots[i].size);
 	gmem_free(vm->slots);
 	if (vm->vm_memory_attributes)
 		range_tree_destroy(&vm->gpa_attributes);

@@ -29,6 +29,9 @@ struct memslot {
 	/* No reference: a binding does not keep a file alive (R36); the
 	 * file clears this when it goes away. NULL without GUEST_MEMFD. */
 	struct gmem_file *file;
+	/* kvm backend, gmem-only slot: the mapping the real VM's slot uses,
+	 * owned by the slot; else NULL. */
+	void *kvm_mapping;
 };
 
 struct gmem_vm {

@@ -131,8 +131,8 @@ GMEM_API int gmem_kvm_backend_available(void);
  * The real KVM VM behind a VM on the kvm backend, for a VMM that runs
  * vCPUs (KVM_CREATE_VCPU on it). The library owns the fd: do not close
  * it. Memslots made with gmem_ioctl() are mirrored in it; a guest_memfd
- * slot bound with userspace_addr 0 gets the library's own mapping of the
- * file there, which conversions never revoke. ENODEV on the memfd
+ * slot bound with userspace_addr 0 gets a mapping of the file that the
+ * library owns and conversions never revoke. ENODEV on the memfd
  * backend.
  */
 GMEM_API int gmem_vm_kvm_fd(int vm_fd);

@@ -467,7 +467,7 @@ static void test_random_against_model(void **state)
 	(void)state;
 	rng_state = 0x9e3779b97f4a7c15ull;
 	model_init(&m, &t, 4096, 0);
-	for (int step = 0; step < 3000; step++) {
+	for (int step = 0; step < 2000; step++) {
 		random_store(&t, &m);
 		assert_matches(&t, &m);
 		if (t.height > max_height)
