@@ -21,6 +21,7 @@
 #include "convert.h"
 #include "fd_table.h"
 #include "gmem_file.h"
+#include "guest_access.h"
 #include "host_map.h"
 #include "identity_fd.h"
 #include "pin.h"
@@ -487,4 +488,74 @@ int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)
 void gmem_inject_alloc_failure(long countdown)
 {
 	gmem_alloc_fail_after(countdown);
+}
+
+static struct gmem_vm *vm_lookup(int vm_fd, int *err)
+{
+	struct gmem_object *obj = fd_table_get(vm_fd);
+
+	if (obj && obj->kind != GMEM_OBJ_VM) {
+		gmem_object_put(obj);
+		obj = NULL;
+	}
+	if (!obj)
+		*err = foreign_fd_error(vm_fd, -EINVAL);
+	return obj ? vm_from_object(obj) : NULL;
+}
+
+static ssize_t guest_call(int vm_fd, uint64_t gpa, void *buf, size_t len,
+			  unsigned int flags, bool write)
+{
+	int err = 0;
+	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+	ssize_t ret;
+
+	if (!vm)
+		return syscall_return(err);
+	ret = guest_access(vm, gpa, buf, len, flags, write);
+	vm_put(vm);
+	return syscall_return(ret);
+}
+
+ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
+			unsigned int flags)
+{
+	return guest_call(vm_fd, gpa, buf, len, flags, false);
+}
+
+ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf,
+			 size_t len, unsigned int flags)
+{
+	return guest_call(vm_fd, gpa, (void *)buf, len, flags, true);
+}
+
+int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
+{
+	struct gmem_memory_fault f;
+	int err = 0;
+	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+
+	if (!vm)
+		return syscall_return(err);
+	err = vm_take_memory_fault(vm, &f);
+	if (!err && copy_to_user(fault, &f, sizeof(f))) {
+		/* Leave the fault for a call that can take it. */
+		vm_record_memory_fault(vm, f.gpa,
+				       f.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+		err = -EFAULT;
+	}
+	vm_put(vm);
+	return syscall_return(err);
+}
+
+int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private)
+{
+	int err = 0;
+	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+
+	if (!vm)
+		return syscall_return(err);
+	err = vm_guest_request(vm, gpa, len, to_private);
+	vm_put(vm);
+	return syscall_return(err);
 }

@@ -17,6 +17,7 @@
 #include <gmem/gmem.h>
 
 #include "capability.h"
+#include "content_mode.h"
 #include "vm.h"
 
 #define SYSTEM_VM_TYPES                                                 \
@@ -63,8 +64,7 @@ static int vm_capability(const struct gmem_vm *vm, long cap)
 	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
 		return vm_gmem_attributes(vm) ? vm_attributes(vm) : 0;
 	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
-		return vm_gmem_attributes(vm) ? (int)vm->platform->content_modes
-					      : 0;
+		return vm_gmem_attributes(vm) ? (int)content_modes_of(vm) : 0;
 	default:
 		return system_capability(cap);
 	}

@@ -9,11 +9,15 @@
  * allocated (R70): an unallocated page reads zero on first use anyway, and
  * touching it would allocate it.
  *
- * The platform decides which modes it offers and what mode 0 does (zero,
- * scramble, or nothing); ZERO and PRESERVE mean the same everywhere.
- * Applying a mode cannot fail in userspace: there is no poisoned memory
- * (C7); a view that cannot be mapped leaves the bytes as they are.
+ * The platform decides which modes it offers, what mode 0 does (zero,
+ * scramble, or nothing), and whether keeping the contents needs the
+ * guest's own request (pKVM). ZERO, PRESERVE and the experimental policies
+ * mean the same everywhere they are offered. Applying a mode cannot fail
+ * in userspace: there is no poisoned memory (C7), and what DESTROY records
+ * is reserved beforehand.
  */
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -22,36 +26,84 @@
 #include "gmem_file.h"
 #include "view.h"
 
-#define CONTENT_MODES                                                   \
+#define KERNEL_MODES                                                    \
 	(KVM_SET_MEMORY_ATTRIBUTES2_ZERO | KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)
+#define EXPERIMENTAL_MODES                                              \
+	(GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_ENCRYPTED |       \
+	 GMEM_ATTRIBUTES2_DESTROY)
 
-bool content_mode_flags_valid(uint64_t flags)
+static uint64_t known_modes(const struct gmem_vm *vm)
 {
-	return !(flags & ~CONTENT_MODES) && flags != CONTENT_MODES;
+	return KERNEL_MODES | (vm->experimental_policies ? EXPERIMENTAL_MODES
+							 : 0);
 }
 
-bool content_mode_supported(const struct gmem_vm *vm, uint64_t mode,
-			    bool to_private)
+bool content_mode_flags_valid(const struct gmem_vm *vm, uint64_t flags)
 {
-	if (!mode)
+	/* Modes exclude each other: ZERO|PRESERVE is EINVAL (R46). */
+	return !(flags & ~known_modes(vm)) && !(flags & (flags - 1));
+}
+
+uint64_t content_modes_of(const struct gmem_vm *vm)
+{
+	return vm->platform->content_modes & known_modes(vm);
+}
+
+/* Modes that keep what was there, for someone to read afterwards. */
+static bool mode_keeps_contents(uint64_t mode)
+{
+	return mode == KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE ||
+	       mode == GMEM_ATTRIBUTES2_READABLE;
+}
+
+bool content_mode_supported(const struct conversion *c)
+{
+	struct gmem_file *f = c->file;
+
+	gmem_assert_write_held(&f->convert_lock);
+	if (!c->mode)
 		return true;
-	/* The VMM is not trusted to zero private memory for the guest. */
-	if (mode == KVM_SET_MEMORY_ATTRIBUTES2_ZERO && to_private)
+	/* The VMM is not trusted to zero private memory for the guest, and
+	 * ciphertext is only ever kept on the way out. */
+	if (c->to_private && (c->mode == KVM_SET_MEMORY_ATTRIBUTES2_ZERO ||
+			      c->mode == GMEM_ATTRIBUTES2_ENCRYPTED))
 		return false;
-	return (vm->platform->content_modes & mode) == mode;
+	if (!(content_modes_of(f->vm) & c->mode))
+		return false;
+	if (mode_keeps_contents(c->mode) &&
+	    f->vm->platform->keep_needs_guest_request)
+		return vm_guest_requested(f->vm, f,
+					  c->first << GMEM_PAGE_SHIFT,
+					  (c->end - c->first) << GMEM_PAGE_SHIFT,
+					  c->to_private, false);
+	return true;
 }
 
-static enum content_action content_action_of(const struct gmem_vm *vm,
-					     uint64_t mode)
+static enum content_action content_action_of(const struct conversion *c)
 {
-	switch (mode) {
+	switch (c->mode) {
 	case KVM_SET_MEMORY_ATTRIBUTES2_ZERO:
 		return CONTENT_ZERO;
-	case KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE:
+	case GMEM_ATTRIBUTES2_DESTROY:
+		return CONTENT_DESTROY;
+	case 0:
+		return c->file->vm->platform->unspecified;
+	default: /* PRESERVE, READABLE, ENCRYPTED */
 		return CONTENT_KEEP;
-	default:
-		return vm->platform->unspecified;
 	}
+}
+
+int content_mode_prepare(const struct conversion *c,
+			 struct range_tree_reservation *res)
+{
+	struct gmem_file *f = c->file;
+
+	if (content_action_of(c) != CONTENT_DESTROY)
+		return 0;
+	gmem_mutex_lock(&f->state_lock);
+	int err = range_tree_reserve(&f->fallocated, res);
+	gmem_mutex_unlock(&f->state_lock);
+	return err;
 }
 
 /* xorshift64*: scrambling needs bytes nobody can predict from the old
@@ -88,13 +140,41 @@ static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
 	return 0;
 }
 
-void content_mode_apply(struct gmem_file *f, uint64_t first, uint64_t end,
-			uint64_t mode)
+/* DESTROY: the pages go back to the system; they read zero when used
+ * again, as a punched hole does, and count as unallocated. */
+static void destroy_range(const struct conversion *c,
+			  struct range_tree_reservation *res)
 {
-	enum content_action action = content_action_of(f->vm, mode);
+	struct gmem_file *f = c->file;
 
-	gmem_assert_write_held(&f->convert_lock);
+	fallocate(f->memory_fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+		  (off_t)(c->first << GMEM_PAGE_SHIFT),
+		  (off_t)((c->end - c->first) << GMEM_PAGE_SHIFT));
+	gmem_mutex_lock(&f->state_lock);
+	range_tree_store(&f->fallocated, c->first, c->end, 0, res);
+	gmem_mutex_unlock(&f->state_lock);
+}
+
+void content_mode_apply(const struct conversion *c,
+			struct range_tree_reservation *res)
+{
+	enum content_action action = content_action_of(c);
+
+	gmem_assert_write_held(&c->file->convert_lock);
 	if (action == CONTENT_KEEP)
 		return;
-	allocation_for_each(f, first, end, apply_to_run, &action);
+	if (action == CONTENT_DESTROY)
+		destroy_range(c, res);
+	else
+		allocation_for_each(c->file, c->first, c->end, apply_to_run,
+				    &action);
+}
+
+void content_mode_complete(const struct conversion *c)
+{
+	struct gmem_file *f = c->file;
+
+	vm_guest_requested(f->vm, f, c->first << GMEM_PAGE_SHIFT,
+			   (c->end - c->first) << GMEM_PAGE_SHIFT,
+			   c->to_private, true);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Content modes of KVM_SET_MEMORY_ATTRIBUTES2 (RFC v3/v4): ZERO, PRESERVE
- * or unspecified. Everything about them lives here, so that the series'
- * later choice (RFC v6: no content modes, any flag EINVAL, contents left
- * alone) is a change of this file only.
+ * or unspecified, and the experimental policies of seed 003. Everything
+ * about them lives here, so that the series' later choice (RFC v6: no
+ * content modes, any flag EINVAL, contents left alone) is a change of this
+ * file only.
  */
 #ifndef GMEM_CONTENT_MODE_H
 #define GMEM_CONTENT_MODE_H
@@ -11,22 +12,45 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "range_tree.h"
+
 struct gmem_file;
 struct gmem_vm;
 
-/* The flags word is a content mode at all: known bits, not ZERO and
- * PRESERVE together (R45, R46). */
-bool content_mode_flags_valid(uint64_t flags);
+/* One request, as the engine and the content mode see it. */
+struct conversion {
+	struct gmem_file *file;
+	uint64_t first; /* page range [first, end) */
+	uint64_t end;
+	uint64_t attributes;
+	uint64_t mode;
+	bool to_private;
+};
 
-/* The VM may use `mode` for a request in this direction (R54): mode 0
- * always, ZERO never to private, otherwise as the platform says. */
-bool content_mode_supported(const struct gmem_vm *vm, uint64_t mode,
-			    bool to_private);
+/* The flags word is a content mode this VM knows at all: known bits, at
+ * most one of them (R45, R46). */
+bool content_mode_flags_valid(const struct gmem_vm *vm, uint64_t flags);
 
-/* Apply `mode` to every allocated page of [first, end) (R69, R70);
+/* The content modes KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS reports for a VM. */
+uint64_t content_modes_of(const struct gmem_vm *vm);
+
+/* The mode may be used for this request (R54): mode 0 always, ZERO (and
+ * ENCRYPTED) never to private, otherwise as the platform says. Caller
+ * holds the file's convert_lock exclusive. */
+bool content_mode_supported(const struct conversion *c);
+
+/* Set aside what applying the mode will need, so that it cannot fail
+ * (DESTROY records the freed pages). 0 or -ENOMEM. */
+int content_mode_prepare(const struct conversion *c,
+			 struct range_tree_reservation *res);
+
+/* Apply the mode to every allocated page of the range (R69, R70);
  * unallocated pages stay unallocated. Caller holds convert_lock
  * exclusive. */
-void content_mode_apply(struct gmem_file *f, uint64_t first, uint64_t end,
-			uint64_t mode);
+void content_mode_apply(const struct conversion *c,
+			struct range_tree_reservation *res);
+
+/* The conversion succeeded: a guest request it answered is done. */
+void content_mode_complete(const struct conversion *c);
 
 #endif

@@ -32,14 +32,6 @@
 #include "host_map.h"
 #include "pin.h"
 
-struct convert_request {
-	uint64_t first;	     /* page range [first, end) */
-	uint64_t end;
-	uint64_t attributes;
-	uint64_t mode;
-	bool to_private;
-};
-
 static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
 {
 	for (size_t i = 0; i < sizeof(a->reserved) / sizeof(a->reserved[0]);
@@ -58,7 +50,7 @@ static uint64_t vm_supported_attributes(const struct gmem_vm *vm)
 static int convert_check(struct gmem_file *f,
 			 const struct kvm_memory_attributes2 *a)
 {
-	if (!content_mode_flags_valid(a->flags) || a->error_offset ||
+	if (!content_mode_flags_valid(f->vm, a->flags) || a->error_offset ||
 	    !reserved_is_zero(a))
 		return -EINVAL;
 	if (a->attributes & ~vm_supported_attributes(f->vm))
@@ -84,7 +76,7 @@ static int restore_shared(const struct range_tree_range *r, void *arg)
 /* Step 7: nothing pinned, then nothing mapped. A revocation that fails
  * half way (the system ran out of mappings) is undone. */
 static int convert_to_private(struct gmem_file *f,
-			      const struct convert_request *req,
+			      const struct conversion *req,
 			      uint64_t *error_page)
 {
 	uint64_t pinned = pin_first_pinned(f, req->first, req->end);
@@ -103,51 +95,66 @@ static int convert_to_private(struct gmem_file *f,
 	return err;
 }
 
-/* Steps 4 to 10, under the lock. */
-static int __convert(struct gmem_file *f, const struct convert_request *req,
-		     uint64_t *error_page)
+/* Step 6: the attribute tree's nodes, and what the mode will need. */
+static int convert_reserve(const struct conversion *c,
+			   struct range_tree_reservation *attr_res,
+			   struct range_tree_reservation *mode_res)
 {
-	struct range_tree_reservation res = { 0 };
+	int err = range_tree_reserve(&c->file->attributes, attr_res);
+
+	return err ? err : content_mode_prepare(c, mode_res);
+}
+
+/* Steps 4 to 10, under the lock. */
+static int __convert(const struct conversion *c, uint64_t *error_page)
+{
+	struct range_tree_reservation attr_res = { 0 }, mode_res = { 0 };
+	struct gmem_file *f = c->file;
 	int err;
 
 	gmem_assert_write_held(&f->convert_lock);
-	*error_page = req->first;
-	if (!content_mode_supported(f->vm, req->mode, req->to_private))
+	*error_page = c->first;
+	if (!content_mode_supported(c))
 		return -EOPNOTSUPP;
-	if (range_tree_range_has(&f->attributes, req->first, req->end,
-				 req->attributes)) {
-		content_mode_apply(f, req->first, req->end, req->mode);
-		return 0;
+	if (range_tree_range_has(&f->attributes, c->first, c->end,
+				 c->attributes)) {
+		err = content_mode_prepare(c, &mode_res);
+		if (!err)
+			content_mode_apply(c, &mode_res);
+		goto out;
 	}
-	err = range_tree_reserve(&f->attributes, &res);
-	if (err)
-		return err;
-	err = req->to_private ? convert_to_private(f, req, error_page) : 0;
+	err = convert_reserve(c, &attr_res, &mode_res);
+	if (!err && c->to_private)
+		err = convert_to_private(f, c, error_page);
 	if (err)
 		goto out;
-	content_mode_apply(f, req->first, req->end, req->mode);
-	range_tree_store(&f->attributes, req->first, req->end, req->attributes,
-			 &res);
+	content_mode_apply(c, &mode_res);
+	range_tree_store(&f->attributes, c->first, c->end, c->attributes,
+			 &attr_res);
 	/* Past the point of no return: a mapping that cannot be restored
 	 * (the system is out of mappings) faults, and gmem_munmap() still
 	 * cleans it up. */
-	if (!req->to_private)
-		host_map_restore(f, req->first, req->end);
+	if (!c->to_private)
+		host_map_restore(f, c->first, c->end);
 out:
-	range_tree_unreserve(&res);
+	if (!err)
+		content_mode_complete(c);
+	range_tree_unreserve(&mode_res);
+	range_tree_unreserve(&attr_res);
 	return err;
 }
 
 int convert_set_attributes(struct gmem_file *f,
 			   struct kvm_memory_attributes2 *a)
 {
-	struct convert_request req;
+	struct conversion c;
 	uint64_t error_page;
 	int err = convert_check(f, a);
 
 	if (err)
 		return err;
-	req = (struct convert_request){
+	c = (struct conversion){
+		.file = f,
 		.first = page_index(a->offset),
 		.end = page_index(a->offset + a->size),
 		.attributes = a->attributes,
@@ -155,7 +162,7 @@ int convert_set_attributes(struct gmem_file *f,
 		.to_private = a->attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
 	gmem_rwlock_write_lock(&f->convert_lock);
-	err = __convert(f, &req, &error_page);
+	err = __convert(&c, &error_page);
 	gmem_rwlock_write_unlock(&f->convert_lock);
 	if (convert_error_reports_offset(err))
 		a->error_offset = error_page << GMEM_PAGE_SHIFT;

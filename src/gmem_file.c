@@ -24,6 +24,7 @@ static void gmem_file_release(struct gmem_object *obj)
 
 	assert(!f->maps);
 	vm_unbind_file(f->vm, f);
+	vm_forget_requests(f->vm, f);
 	view_release(f);
 	range_tree_destroy(&f->pins);
 	range_tree_destroy(&f->fallocated);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "cipher.h"
 #include "fd_table.h"
 #include "gmem_file.h"
 #include "identity_fd.h"
@@ -40,8 +41,25 @@ static void vm_release(struct gmem_object *obj)
 	if (vm->vm_memory_attributes)
 		range_tree_destroy(&vm->gpa_attributes);
 	vm->backend.ops->vm_fini(&vm->backend);
+	cipher_destroy(vm->cipher);
+	gmem_mutex_destroy(&vm->exit_lock);
 	gmem_mutex_destroy(&vm->slots_lock);
 	gmem_free(vm);
+}
+
+/* The attribute tree of legacy mode and the key of encrypted platforms. */
+static int vm_alloc_state(struct gmem_vm *vm)
+{
+	int err = 0;
+
+	if (vm->vm_memory_attributes &&
+	    range_tree_init(&vm->gpa_attributes, GFN_LIMIT, 0))
+		return -ENOMEM;
+	if (vm->platform->encrypted)
+		vm->cipher = cipher_create(&err);
+	if (err && vm->vm_memory_attributes)
+		range_tree_destroy(&vm->gpa_attributes);
+	return err;
 }
 
 static struct gmem_vm *vm_alloc(unsigned long type,
@@ -59,18 +77,19 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	gmem_object_init(&vm->obj, GMEM_OBJ_VM, vm_release);
-	gmem_mutex_init(&vm->slots_lock);
 	vm->type = type;
 	vm->platform = platform;
 	vm->vm_memory_attributes = opts->vm_memory_attributes;
+	vm->experimental_policies = opts->experimental_policies;
 	vm->backend.kvm_vm_fd = -1;
-	if (vm->vm_memory_attributes &&
-	    range_tree_init(&vm->gpa_attributes, GFN_LIMIT, 0)) {
+	*err = vm_alloc_state(vm);
+	if (*err) {
 		gmem_free(vm);
-		*err = -ENOMEM;
 		return NULL;
 	}
+	gmem_object_init(&vm->obj, GMEM_OBJ_VM, vm_release);
+	gmem_mutex_init(&vm->slots_lock);
+	gmem_mutex_init(&vm->exit_lock);
 	return vm;
 }
 
@@ -107,6 +126,8 @@ out_fini:
 out_free:
 	if (vm->vm_memory_attributes)
 		range_tree_destroy(&vm->gpa_attributes);
+	cipher_destroy(vm->cipher);
+	gmem_mutex_destroy(&vm->exit_lock);
 	gmem_mutex_destroy(&vm->slots_lock);
 	gmem_free(vm);
 	return err;

@@ -34,6 +34,20 @@ struct memslot {
 	void *kvm_mapping;
 };
 
+struct gmem_cipher;
+
+/* A conversion the guest asked for (gmem_guest_request), by the file and
+ * range its gpa range was bound to when it asked. The file pointer is an
+ * identity only: a file that goes away drops its requests. */
+struct guest_request {
+	const struct gmem_file *file;
+	uint64_t offset;
+	uint64_t size;
+	bool to_private;
+};
+
+#define GUEST_REQUESTS_MAX 64
+
 struct gmem_vm {
 	struct gmem_object obj;
 	unsigned long type;
@@ -50,6 +64,18 @@ struct gmem_vm {
 	/* Attributes by guest frame number, in vm_memory_attributes mode
 	 * only (slots_lock). */
 	struct range_tree gpa_attributes;
+
+	bool experimental_policies;
+	/* The memory-encryption key, on encrypted platforms; else NULL. */
+	struct gmem_cipher *cipher;
+
+	/* What the guest side reported: kvm_run's memory fault and the
+	 * guest's pending conversion requests (a ring, oldest dropped). */
+	struct gmem_mutex exit_lock;
+	struct gmem_memory_fault fault;		/* exit_lock */
+	bool fault_pending;			/* exit_lock */
+	struct guest_request requests[GUEST_REQUESTS_MAX]; /* exit_lock */
+	unsigned int next_request;		/* exit_lock */
 };
 
 /* A new VM; its fd is in *fd. 0 or -errno. */
@@ -96,6 +122,23 @@ int vm_gpa_attributes(struct gmem_vm *vm, uint64_t gpa, uint64_t *attributes);
  * if no guest_memfd memslot covers it. */
 struct gmem_file *vm_gpa_to_file(struct gmem_vm *vm, uint64_t gpa,
 				 uint64_t *offset, uint64_t *slot_end);
+
+/* Record a memory fault for the VMM to read (gmem_get_memory_fault). */
+void vm_record_memory_fault(struct gmem_vm *vm, uint64_t gpa, bool private);
+/* Take the pending memory fault: 0 or -ENOENT. */
+int vm_take_memory_fault(struct gmem_vm *vm, struct gmem_memory_fault *out);
+
+/* gmem_guest_request(): validated here. 0 or -errno. */
+int vm_guest_request(struct gmem_vm *vm, uint64_t gpa, uint64_t len,
+		     bool to_private);
+/* Whether the guest asked for exactly this conversion; with `consume`,
+ * also forget the request. */
+bool vm_guest_requested(struct gmem_vm *vm, const struct gmem_file *f,
+			uint64_t offset, uint64_t size, bool to_private,
+			bool consume);
+
+/* A guest_memfd is going away: its requests go with it. */
+void vm_forget_requests(struct gmem_vm *vm, const struct gmem_file *f);
 
 /* A guest_memfd is going away: its memslots stay, unbound (R36). */
 void vm_unbind_file(struct gmem_vm *vm, struct gmem_file *f);

@@ -75,20 +75,49 @@ GMEM_API int gmem_close(int fd);
 /* Access flag of gmem_guest_read()/gmem_guest_write(). */
 #define GMEM_GUEST_PRIVATE (1U << 0)
 
+/* What KVM_EXIT_MEMORY_FAULT reports in kvm_run.memory_fault: a guest
+ * access whose private/shared kind did not match the page. */
+struct gmem_memory_fault {
+	uint64_t flags; /* KVM_MEMORY_EXIT_FLAG_PRIVATE: a private access */
+	uint64_t gpa;	/* the page's guest physical address */
+	uint64_t size;	/* bytes, one page */
+};
+
 /* Take (and drop) a long-term reference on the pages of a range, as
  * get_user_pages() or an IOMMU pin would. Counted; nests. A pinned page
  * makes a shared-to-private conversion fail with EAGAIN. */
 GMEM_API int gmem_pin(int gmem_fd, uint64_t offset, uint64_t len);
 GMEM_API int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len);
 
-/* The trusted guest's own accesses, by guest physical address. */
-GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
-			unsigned int flags);
-GMEM_API ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf, size_t len,
-			 unsigned int flags);
+/*
+ * The trusted guest's own accesses, by guest physical address, through the
+ * memslot bindings; `flags` is GMEM_GUEST_PRIVATE for a private access, 0
+ * for a shared one. Returns len. A page whose attribute does not match the
+ * access fails the call with EFAULT and records a memory fault (see
+ * gmem_get_memory_fault()), so that the VMM can convert and retry; bytes
+ * of earlier pages have then been accessed. EFAULT without a record for a
+ * gpa no guest_memfd memslot binds; EINVAL for unknown flags. On SEV-SNP
+ * and TDX a private access goes through the VM's memory encryption.
+ */
+GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf,
+				 size_t len, unsigned int flags);
+GMEM_API ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf,
+				  size_t len, unsigned int flags);
 
-/* The guest asks for a conversion (pKVM share/unshare, KVM_HC_MAP_GPA_RANGE). */
-GMEM_API int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private);
+/* The last memory fault a guest access recorded on this VM, which the call
+ * consumes: 0, or ENOENT if none is pending. */
+GMEM_API int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault);
+
+/*
+ * The guest asks for a conversion of [gpa, gpa + len) (pKVM's share or
+ * unshare exit, or KVM_HC_MAP_GPA_RANGE). The request is recorded until a
+ * conversion of exactly that range and direction succeeds; on pKVM only
+ * such a conversion may keep the contents (PRESERVE). EINVAL for an
+ * unaligned or empty range, EFAULT if no guest_memfd memslot binds all of
+ * it.
+ */
+GMEM_API int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len,
+				bool to_private);
 
 /* ---- Extensions: backends ---- */
 
@@ -110,7 +139,26 @@ struct gmem_vm_opts {
 	 * VM by guest physical address (KVM_SET_MEMORY_ATTRIBUTES on the VM
 	 * fd) and the guest_memfd ioctl answers ENOTTY. Off by default. */
 	bool vm_memory_attributes;
+	/* Accept the experimental content policies below (seed 003's
+	 * proposal); without this they are unknown flags (EINVAL). */
+	bool experimental_policies;
 };
+
+/*
+ * EXPERIMENTAL content policies, beside ZERO and PRESERVE, from the pKVM
+ * proposal that preceded content modes. Not in any kernel; accepted only
+ * by VMs created with experimental_policies.
+ *  READABLE:  the contents stay readable after the conversion, by the host
+ *             (to shared) or the guest (to private); PRESERVE where the
+ *             platform does not encrypt (pKVM: only as the guest asked).
+ *  ENCRYPTED: private-to-shared only, SEV-SNP only: the contents stay as
+ *             ciphertext.
+ *  DESTROY:   nobody can read the old contents afterwards; the memory is
+ *             freed.
+ */
+#define GMEM_ATTRIBUTES2_READABLE (1ULL << 2)
+#define GMEM_ATTRIBUTES2_ENCRYPTED (1ULL << 3)
+#define GMEM_ATTRIBUTES2_DESTROY (1ULL << 4)
 
 /* gmem_create_vm() with options; opts may be NULL. ENODEV if the kvm
  * backend was asked for and is not available. */

@@ -4,7 +4,7 @@
  * hypervisor refuses the host access to it. ZERO zeroes in software;
  * PRESERVE is only for a conversion the guest itself asked for.
  */
-#include <gmem/uapi.h>
+#include <gmem/gmem.h>
 
 #include "platform.h"
 
@@ -12,6 +12,9 @@ const struct gmem_platform platform_pkvm = {
 	.name = "pkvm",
 	.vm_type = KVM_VM_TYPE_ARM_PROTECTED,
 	.has_private_mem = true,
-	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO | KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO |
+			 KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE |
+			 GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_DESTROY,
 	.unspecified = CONTENT_ZERO,
+	.keep_needs_guest_request = true,
 };

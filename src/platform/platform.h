@@ -16,6 +16,7 @@ enum content_action {
 	CONTENT_KEEP,	  /* leave the bytes as they are */
 	CONTENT_ZERO,	  /* software zeroing */
 	CONTENT_SCRAMBLE, /* random bytes, so nobody relies on old contents */
+	CONTENT_DESTROY,  /* free the memory: it reads zero when next used */
 };
 
 struct gmem_platform {
@@ -23,11 +24,17 @@ struct gmem_platform {
 	unsigned long vm_type;
 	/* kvm_arch_has_private_mem(): the PRIVATE attribute exists. */
 	bool has_private_mem;
-	/* The content modes this VM type supports (the arch set of RFC v4),
-	 * as KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS reports them. */
+	/* The content modes this VM type supports (the arch set of RFC v4,
+	 * and the experimental policies), as KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS
+	 * reports them. */
 	uint64_t content_modes;
 	/* What mode 0 (no guarantee) does to allocated pages. */
 	enum content_action unspecified;
+	/* Keeping the contents (PRESERVE, READABLE) is only for a conversion
+	 * the guest itself asked for (pKVM: EL2 checks the exit it saw). */
+	bool keep_needs_guest_request;
+	/* Private memory is encrypted at rest (SEV-SNP, TDX). */
+	bool encrypted;
 };
 
 extern const struct gmem_platform platform_default;

@@ -4,7 +4,7 @@
  * memory without encryption. ZERO zeroes in software, PRESERVE keeps the
  * bytes as they are.
  */
-#include <gmem/uapi.h>
+#include <gmem/gmem.h>
 
 #include "platform.h"
 
@@ -12,6 +12,8 @@ const struct gmem_platform platform_sw_protected = {
 	.name = "sw_protected",
 	.vm_type = KVM_X86_SW_PROTECTED_VM,
 	.has_private_mem = true,
-	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO | KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO |
+			 KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE |
+			 GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_DESTROY,
 	.unspecified = CONTENT_SCRAMBLE,
 };

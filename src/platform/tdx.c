@@ -4,7 +4,7 @@
  * software for private-to-shared (the TDX module only zeroes pages it
  * unmaps from the Secure-EPT); PRESERVE is refused (RFC v4).
  */
-#include <gmem/uapi.h>
+#include <gmem/gmem.h>
 
 #include "platform.h"
 
@@ -12,6 +12,7 @@ const struct gmem_platform platform_tdx = {
 	.name = "tdx",
 	.vm_type = KVM_X86_TDX_VM,
 	.has_private_mem = true,
-	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO,
+	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO | GMEM_ATTRIBUTES2_DESTROY,
 	.unspecified = CONTENT_KEEP,
+	.encrypted = true,
 };

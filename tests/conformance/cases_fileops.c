@@ -211,12 +211,14 @@ static void run_ioctl(struct env *e, const struct conf_case *c,
 #define OPF(n, r, f, fmt, x) \
 	{ .name = "file/" n, .rule = r, .expect = x, .run = run_op, .op = f, \
 	  .mode = fmt }
-/* Plain fchmod/fchown reach the memfd backend's identity file, a
+/*
+ * Plain fchmod/fchown reach the memfd backend's identity file, a
  * memfd_secret() file, whose inode accepts them; the library wraps neither
- * call and promises only read, write, lseek, pread, fstat and ftruncate. */
-#define OP_UNPROMISED(n, r, f, x)                                          \
+ * call and promises only read, write, lseek, pread, fstat and ftruncate.
+ */
+#define OP_UNPROMISED(n, r, f, x) \
 	{ .name = "file/" n, .rule = r, .expect = x, .run = run_op, .op = f, \
-	  .unpromised_way = "gmem-memfd",                                    \
+	  .unpromised_way = "gmem-memfd", \
 	  .unpromised_why = "plain " n " on a memfd_secret identity file" }
 #define IOCTL(n, req, on_vm, x) \
 	{ .name = "ioctl/" n, .rule = "R16", .expect = x, .run = run_ioctl, \

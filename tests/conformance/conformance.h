@@ -68,8 +68,10 @@ struct conf_case {
 	unsigned long arg;	/* VM type, capability, ... */
 	file_op_fn *op;		/* a plain file operation */
 	const void *data;	/* a runner's own table */
-	/* A way (driver name) the library does not promise this behaviour
-	 * on, and why; that way is reported as "n/a" and not compared. */
+	/*
+	 * A way (driver name) the library does not promise this behaviour
+	 * on, and why; that way is reported as "n/a" and not compared.
+	 */
 	const char *unpromised_way;
 	const char *unpromised_why;
 };

@@ -5,8 +5,9 @@
  * cases first (split a range in three, merge on both sides, store over
  * everything, walks and queries), then a randomised comparison with a
  * plain per-page array, a million-range tree for memory and depth, and
- * the reservation contract: a failed reservation changes nothing, and a
- * store never allocates.
+ * the reservation contract: a failed reservation changes nothing, and
+ * neither a store nor a batch of stores under range_tree_reserve_many()
+ * ever allocates.
  */
 #include <stdarg.h>
 #include <stddef.h>
