@@ -1,29 +1,41 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds libgmem and runs every test: the normal build, then the same tests
-# built with AddressSanitizer and UndefinedBehaviorSanitizer. Ends with the
-# line "N passed, N failed, N skipped".
+# Builds libgmem and runs every test four ways: the normal build; the same
+# tests built with AddressSanitizer and UndefinedBehaviorSanitizer; the unit
+# tests under valgrind (leaks and memory errors); the unit tests built with
+# ThreadSanitizer. Ends with the line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 bash scripts/deps.sh || exit 1
-
-run_suite() { # name, meson setup arguments...
-	local dir=build-$1
-	shift
-	[ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null || return 1
-	ninja -C "$dir" >/dev/null || { ninja -C "$dir"; return 1; }
-	meson test -C "$dir" --print-errorlogs --num-processes 2
-}
 
 # A sanitizer report is a failure, not a line in a log.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export TSAN_OPTIONS=halt_on_error=1
 
+build() { # directory, meson setup arguments...
+	local dir=$1
+	shift
+	[ -d "$dir" ] || meson setup "$dir" "$@" >/dev/null || return 1
+	ninja -C "$dir" >/dev/null || { ninja -C "$dir"; return 1; }
+}
+
+run() { # directory, log name, meson test arguments...
+	local dir=$1 log=$2
+	shift 2
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
+		--logbase "$log" "$@"
+}
+
+valgrind_wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 -q'
+
 status=0
-rm -f build-*/meson-logs/testlog.json
-run_suite test || status=1
-run_suite asan -Db_sanitize=address,undefined -Db_lundef=false || status=1
-logs=(build-*/meson-logs/testlog.json)
-python3 scripts/summary.py "${logs[@]}" || status=1
+rm -f build-*/meson-logs/*.json
+build build-test && run build-test plain || status=1
+build build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
+	run build-asan asan || status=1
+run build-test valgrind --suite unit --wrap "$valgrind_wrap" || status=1
+build build-tsan -Db_sanitize=thread -Db_lundef=false &&
+	run build-tsan tsan --suite unit || status=1
+python3 scripts/summary.py build-*/meson-logs/*.json || status=1
 exit $status
