@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Description: gmemctl does what each command says, draws the state it
+# made, fails a failing call with one line and exit 1, and a bad command
+# line with exit 2.
+set -u
+gmemctl=$1
+status=0
+
+expect() { # description, expected exit, expected output pattern, args...
+	local what=$1 code=$2 pattern=$3 out rc
+	shift 3
+	out=$("$gmemctl" --backend memfd "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+		echo "FAIL: $what: exit $rc, output:"
+		echo "$out"
+		status=1
+	else
+		echo "ok: $what"
+	fi
+}
+
+expect "draw after a write and a conversion" 0 '^::PP\.{12}$' \
+	--size 64K write 0 16K 0x41 convert 8K 8K private preserve draw
+expect "map shows merged ranges" 0 '0x1000, +0x3000\) private' \
+	--size 64K convert 4K 4K private convert 8K 4K private map
+expect "preserve keeps bytes" 0 'host read 0x41 at 4K' \
+	write 0 8K 0x41 convert 4K 4K private preserve \
+	convert 4K 4K shared preserve read 4K
+expect "private memory is SIGBUS" 1 '^gmemctl: read: SIGBUS' \
+	convert 0 4K private read 0
+expect "EAGAIN names the pinned page" 1 'Resource temporarily unavailable \(error_offset 0x1000\)' \
+	pin 4K 4K convert 0 8K private
+expect "SNP refuses PRESERVE" 1 'Operation not supported \(error_offset 0\)' \
+	--type snp convert 0 4K private preserve
+expect "pKVM keeps what the guest asked" 0 'converted \[0, 0x1000\) to private' \
+	--type pkvm request 0 4K private convert 0 4K private preserve
+expect "caps" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +3' caps
+expect "unknown command" 2 '^gmemctl: unknown command' bogus
+expect "missing arguments" 2 '^gmemctl: missing arguments' convert 0
+expect "bad number" 2 '^gmemctl: not a number' pin 0x 4K
+expect "bad type" 2 '^gmemctl: unknown VM type' --type sev map
+exit $status
