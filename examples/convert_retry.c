@@ -13,9 +13,9 @@
 
 #include <gmem/gmem.h>
 
-#define PAGE 4096ULL
+#define PAGE	 4096ULL
 #define GPA_BASE 0x100000ULL
-#define SIZE (8 * PAGE)
+#define SIZE	 (8 * PAGE)
 
 struct guest {
 	int vm;
@@ -38,8 +38,7 @@ static int convert_for_fault(const struct guest *g,
 	if (a.attributes)
 		a.flags = 0; /* ZERO is never for a to-private request */
 	printf("  memory fault: %s access at gpa %#llx; converting\n",
-	       a.attributes ? "private" : "shared",
-	       (unsigned long long)f->gpa);
+	       a.attributes ? "private" : "shared", (unsigned long long)f->gpa);
 	return gmem_ioctl(g->fd, KVM_SET_MEMORY_ATTRIBUTES2, &a);
 }
 
@@ -50,8 +49,9 @@ static int run_access(const struct guest *g, uint64_t gpa, void *buf,
 	struct gmem_memory_fault f;
 
 	for (;;) {
-		ssize_t n = write ? gmem_guest_write(g->vm, gpa, buf, len, flags)
-				  : gmem_guest_read(g->vm, gpa, buf, len, flags);
+		ssize_t n =
+			write ? gmem_guest_write(g->vm, gpa, buf, len, flags)
+			      : gmem_guest_read(g->vm, gpa, buf, len, flags);
 
 		if (n == (ssize_t)len)
 			return 0;
@@ -65,11 +65,14 @@ static int run_access(const struct guest *g, uint64_t gpa, void *buf,
 static int setup(struct guest *g)
 {
 	struct kvm_create_guest_memfd args = {
-		.size = SIZE, .flags = GUEST_MEMFD_FLAG_INIT_SHARED,
+		.size = SIZE,
+		.flags = GUEST_MEMFD_FLAG_INIT_SHARED,
 	};
 	struct kvm_userspace_memory_region2 slot = {
-		.slot = 0, .flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GPA_BASE, .memory_size = SIZE,
+		.slot = 0,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA_BASE,
+		.memory_size = SIZE,
 	};
 
 	g->vm = gmem_create_vm(KVM_X86_SW_PROTECTED_VM);

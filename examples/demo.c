@@ -14,7 +14,7 @@
 
 #include <gmem/gmem.h>
 
-#define PAGE 4096UL
+#define PAGE	  4096UL
 #define FILE_SIZE (16 * PAGE)
 
 static sigjmp_buf fault_jmp;

@@ -24,9 +24,9 @@
 #define FALLOC_FL_WRITE_ZEROES 0x80
 #endif
 
-#define VFS_MODE_MASK                                                   \
-	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |              \
-	 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |                \
+#define VFS_MODE_MASK                                                          \
+	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |                     \
+	 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |                       \
 	 FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
 
 /* The mode checks of vfs_fallocate(). */
@@ -101,8 +101,7 @@ static int allocation_apply(struct gmem_file *f, int mode, uint64_t offset,
 
 /* Punching removes pages from every mapping, so it excludes conversions
  * and faults alike, as the kernel's invalidate lock does. */
-static int allocation_punch(struct gmem_file *f, uint64_t offset,
-			    uint64_t len)
+static int allocation_punch(struct gmem_file *f, uint64_t offset, uint64_t len)
 {
 	uint64_t end = offset + len < f->size ? offset + len : f->size;
 	uint64_t first = page_index(offset);
@@ -192,8 +191,8 @@ int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 {
 	gmem_assert_held(&f->convert_lock);
 	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
-		uint64_t n = npages - done < SCAN_CHUNK ? npages - done
-							: SCAN_CHUNK;
+		uint64_t n =
+			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
 		int err = allocation_scan(f, first + done, n, vec + done);
 
 		if (err)

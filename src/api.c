@@ -523,8 +523,8 @@ ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
 	return guest_call(vm_fd, gpa, buf, len, flags, false);
 }
 
-ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf,
-			 size_t len, unsigned int flags)
+ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf, size_t len,
+			 unsigned int flags)
 {
 	return guest_call(vm_fd, gpa, (void *)buf, len, flags, true);
 }

@@ -20,8 +20,8 @@
 #include "content_mode.h"
 #include "vm.h"
 
-#define SYSTEM_VM_TYPES                                                 \
-	((1 << KVM_X86_DEFAULT_VM) | (1 << KVM_X86_SW_PROTECTED_VM) |   \
+#define SYSTEM_VM_TYPES                                                        \
+	((1 << KVM_X86_DEFAULT_VM) | (1 << KVM_X86_SW_PROTECTED_VM) |          \
 	 (1 << KVM_X86_SNP_VM) | (1 << KVM_X86_TDX_VM))
 
 static int system_capability(long cap)

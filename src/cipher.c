@@ -24,7 +24,7 @@
 #include "cipher.h"
 #include "lock.h"
 
-#define PAGE_BYTES 4096
+#define PAGE_BYTES    4096
 #define XTS_KEY_BYTES 32 /* two AES-128 keys */
 
 struct gmem_cipher {
@@ -37,8 +37,8 @@ static EVP_CIPHER_CTX *cipher_context(const unsigned char *key, int enc)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 
-	if (ctx && !EVP_CipherInit_ex(ctx, EVP_aes_128_xts(), NULL, key, NULL,
-				      enc)) {
+	if (ctx &&
+	    !EVP_CipherInit_ex(ctx, EVP_aes_128_xts(), NULL, key, NULL, enc)) {
 		EVP_CIPHER_CTX_free(ctx);
 		ctx = NULL;
 	}
@@ -96,14 +96,14 @@ static int cipher_page(struct gmem_cipher *c, EVP_CIPHER_CTX *ctx,
 	return ok ? 0 : -EIO;
 }
 
-int cipher_encrypt_page(struct gmem_cipher *c, uint64_t index,
-			const void *in, void *out)
+int cipher_encrypt_page(struct gmem_cipher *c, uint64_t index, const void *in,
+			void *out)
 {
 	return cipher_page(c, c->enc, index, in, out);
 }
 
-int cipher_decrypt_page(struct gmem_cipher *c, uint64_t index,
-			const void *in, void *out)
+int cipher_decrypt_page(struct gmem_cipher *c, uint64_t index, const void *in,
+			void *out)
 {
 	return cipher_page(c, c->dec, index, in, out);
 }

@@ -17,9 +17,9 @@ struct gmem_cipher *cipher_create(int *err);
 void cipher_destroy(struct gmem_cipher *c);
 
 /* One 4 KiB page, in place or not: 0 or -EIO. */
-int cipher_encrypt_page(struct gmem_cipher *c, uint64_t index,
-			const void *in, void *out);
-int cipher_decrypt_page(struct gmem_cipher *c, uint64_t index,
-			const void *in, void *out);
+int cipher_encrypt_page(struct gmem_cipher *c, uint64_t index, const void *in,
+			void *out);
+int cipher_decrypt_page(struct gmem_cipher *c, uint64_t index, const void *in,
+			void *out);
 
 #endif

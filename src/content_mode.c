@@ -26,16 +26,16 @@
 #include "gmem_file.h"
 #include "view.h"
 
-#define KERNEL_MODES                                                    \
+#define KERNEL_MODES                                                           \
 	(KVM_SET_MEMORY_ATTRIBUTES2_ZERO | KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)
-#define EXPERIMENTAL_MODES                                              \
-	(GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_ENCRYPTED |       \
+#define EXPERIMENTAL_MODES                                                     \
+	(GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_ENCRYPTED |              \
 	 GMEM_ATTRIBUTES2_DESTROY)
 
 static uint64_t known_modes(const struct gmem_vm *vm)
 {
-	return KERNEL_MODES | (vm->experimental_policies ? EXPERIMENTAL_MODES
-							 : 0);
+	return KERNEL_MODES |
+	       (vm->experimental_policies ? EXPERIMENTAL_MODES : 0);
 }
 
 bool content_mode_flags_valid(const struct gmem_vm *vm, uint64_t flags)
@@ -72,9 +72,9 @@ bool content_mode_supported(const struct conversion *c)
 		return false;
 	if (mode_keeps_contents(c->mode) &&
 	    f->vm->platform->keep_needs_guest_request)
-		return vm_guest_requested(f->vm, f,
-					  c->first << GMEM_PAGE_SHIFT,
-					  (c->end - c->first) << GMEM_PAGE_SHIFT,
+		return vm_guest_requested(f->vm, f, c->first << GMEM_PAGE_SHIFT,
+					  (c->end - c->first)
+						  << GMEM_PAGE_SHIFT,
 					  c->to_private, false);
 	return true;
 }

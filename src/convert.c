@@ -75,8 +75,7 @@ static int restore_shared(const struct range_tree_range *r, void *arg)
 
 /* Step 7: nothing pinned, then nothing mapped. A revocation that fails
  * half way (the system ran out of mappings) is undone. */
-static int convert_to_private(struct gmem_file *f,
-			      const struct conversion *req,
+static int convert_to_private(struct gmem_file *f, const struct conversion *req,
 			      uint64_t *error_page)
 {
 	uint64_t pinned = pin_first_pinned(f, req->first, req->end);

@@ -50,9 +50,9 @@ static int gmem_file_check_args(struct gmem_vm *vm,
 
 static int gmem_file_init_trees(struct gmem_file *f)
 {
-	uint64_t initial = f->flags & GUEST_MEMFD_FLAG_INIT_SHARED ?
-				   0 :
-				   KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	uint64_t initial = f->flags & GUEST_MEMFD_FLAG_INIT_SHARED
+				   ? 0
+				   : KVM_MEMORY_ATTRIBUTE_PRIVATE;
 	int err;
 
 	err = range_tree_init(&f->attributes, f->npages, initial);

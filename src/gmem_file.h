@@ -22,7 +22,7 @@
 #include "range_tree.h"
 #include "vm.h"
 
-#define GMEM_PAGE_SIZE 4096ULL
+#define GMEM_PAGE_SIZE	4096ULL
 #define GMEM_PAGE_SHIFT 12
 
 struct host_map;
@@ -32,7 +32,7 @@ struct gmem_file {
 	struct gmem_vm *vm; /* holds a reference */
 	uint64_t size;
 	uint64_t npages;
-	uint64_t flags;	/* as the caller created it */
+	uint64_t flags; /* as the caller created it */
 	int memory_fd;	/* the library's descriptor of the bytes */
 
 	struct gmem_rwlock convert_lock;

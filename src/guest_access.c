@@ -114,7 +114,8 @@ static int access_page(struct page_access *a, uint64_t gpa)
 ssize_t guest_access(struct gmem_vm *vm, uint64_t gpa, void *buf, size_t len,
 		     unsigned int flags, bool write)
 {
-	struct page_access a = { .vm = vm, .write = write,
+	struct page_access a = { .vm = vm,
+				 .write = write,
 				 .private = flags & GMEM_GUEST_PRIVATE };
 	uint64_t slot_end;
 	size_t done;

@@ -55,8 +55,7 @@ int vm_guest_request(struct gmem_vm *vm, uint64_t gpa, uint64_t len,
 	struct gmem_file *f;
 	uint64_t slot_end;
 
-	if (!len || !page_aligned(gpa) || !page_aligned(len) ||
-	    gpa + len < gpa)
+	if (!len || !page_aligned(gpa) || !page_aligned(len) || gpa + len < gpa)
 		return -EINVAL;
 	f = vm_gpa_to_file(vm, gpa, &r.offset, &slot_end);
 	if (!f)

@@ -212,8 +212,9 @@ int host_map_unmap(void *addr, size_t len)
 	if (munmap(addr, len))
 		err = -errno;
 	else
-		host_map_forget(addr, (len + GMEM_PAGE_SIZE - 1) &
-					      ~(GMEM_PAGE_SIZE - 1),
+		host_map_forget(addr,
+				(len + GMEM_PAGE_SIZE - 1) &
+					~(GMEM_PAGE_SIZE - 1),
 				&spare, &dead);
 	gmem_mutex_unlock(&host_maps_lock);
 	gmem_free(spare);
@@ -222,8 +223,8 @@ int host_map_unmap(void *addr, size_t len)
 }
 
 /* The checks of mmap(2) and kvm_gmem_mmap(), in the kernel's order. */
-static int host_map_check(struct gmem_file *f, size_t len, int prot,
-			  int flags, int64_t offset)
+static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
+			  int64_t offset)
 {
 	int type = flags & MAP_TYPE;
 
@@ -302,7 +303,9 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 		*err = -errno;
 		goto out_unlock;
 	}
-	*m = (struct host_map){ .addr = p, .prot = prot, .offset = offset,
+	*m = (struct host_map){ .addr = p,
+				.prot = prot,
+				.offset = offset,
 				.file = f,
 				.len = (len + GMEM_PAGE_SIZE - 1) &
 				       ~(GMEM_PAGE_SIZE - 1) };

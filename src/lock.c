@@ -35,9 +35,9 @@ void gmem_mutex_unlock(struct gmem_mutex *m)
 bool gmem_mutex_held(struct gmem_mutex *m)
 {
 	return atomic_load_explicit(&m->locked, memory_order_relaxed) &&
-	       pthread_equal(atomic_load_explicit(&m->owner,
-						  memory_order_relaxed),
-			     pthread_self());
+	       pthread_equal(
+		       atomic_load_explicit(&m->owner, memory_order_relaxed),
+		       pthread_self());
 }
 
 void gmem_rwlock_init(struct gmem_rwlock *l)
@@ -82,9 +82,9 @@ void gmem_rwlock_write_unlock(struct gmem_rwlock *l)
 bool gmem_rwlock_write_held(struct gmem_rwlock *l)
 {
 	return atomic_load_explicit(&l->write_locked, memory_order_relaxed) &&
-	       pthread_equal(atomic_load_explicit(&l->writer,
-						  memory_order_relaxed),
-			     pthread_self());
+	       pthread_equal(
+		       atomic_load_explicit(&l->writer, memory_order_relaxed),
+		       pthread_self());
 }
 
 bool gmem_rwlock_held(struct gmem_rwlock *l)

@@ -45,6 +45,6 @@ bool gmem_rwlock_held(struct gmem_rwlock *l);
 
 #define gmem_assert_mutex_held(m) assert(gmem_mutex_held(m))
 #define gmem_assert_write_held(l) assert(gmem_rwlock_write_held(l))
-#define gmem_assert_held(l) assert(gmem_rwlock_held(l))
+#define gmem_assert_held(l)	  assert(gmem_rwlock_held(l))
 
 #endif

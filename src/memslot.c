@@ -23,8 +23,8 @@
 #include "gmem_file.h"
 #include "vm.h"
 
-#define MEMSLOT_ID_MAX 32764u /* KVM_USER_MEM_SLOTS on x86 */
-#define USER_ADDR_END 0x7ffffffff000ULL /* TASK_SIZE_MAX on x86-64 */
+#define MEMSLOT_ID_MAX 32764u		 /* KVM_USER_MEM_SLOTS on x86 */
+#define USER_ADDR_END  0x7ffffffff000ULL /* TASK_SIZE_MAX on x86-64 */
 
 static int memslot_check_args(const struct kvm_userspace_memory_region2 *r)
 {
@@ -76,7 +76,8 @@ static bool memslot_gpa_overlaps(struct gmem_vm *vm, uint64_t gpa,
 	for (size_t i = 0; i < vm->nslots; i++) {
 		const struct memslot *s = &vm->slots[i];
 
-		if (s != except && gpa < s->gpa + s->size && s->gpa < gpa + size)
+		if (s != except && gpa < s->gpa + s->size &&
+		    s->gpa < gpa + size)
 			return true;
 	}
 	return false;
@@ -213,10 +214,13 @@ static int memslot_create(struct gmem_vm *vm,
 	if (err)
 		return err;
 	vm->slots[vm->nslots++] = (struct memslot){
-		.slot = r->slot, .flags = r->flags,
-		.gpa = r->guest_phys_addr, .size = r->memory_size,
+		.slot = r->slot,
+		.flags = r->flags,
+		.gpa = r->guest_phys_addr,
+		.size = r->memory_size,
 		.userspace_addr = r->userspace_addr,
-		.gmem_offset = r->guest_memfd_offset, .file = f,
+		.gmem_offset = r->guest_memfd_offset,
+		.file = f,
 		.kvm_mapping = mapping,
 	};
 	return 0;

@@ -111,8 +111,7 @@ static int pin_adjust(struct gmem_file *f, uint64_t offset, uint64_t len,
 	return err;
 }
 
-static bool range_all_shared(struct gmem_file *f, uint64_t first,
-			     uint64_t end)
+static bool range_all_shared(struct gmem_file *f, uint64_t first, uint64_t end)
 {
 	return range_tree_range_has(&f->attributes, first, end, 0);
 }

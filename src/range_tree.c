@@ -531,7 +531,7 @@ static void upsert_run(struct range_tree *t, struct rt_run *run,
 void range_tree_store(struct range_tree *t, uint64_t start, uint64_t end,
 		      uint64_t value, struct range_tree_reservation *r)
 {
-	struct rt_run bounds = {0};
+	struct rt_run bounds = { 0 };
 	uint64_t right_value = 0;
 	bool keep_start, keep_end;
 
@@ -728,7 +728,7 @@ void range_tree_unreserve(struct range_tree_reservation *r)
 int range_tree_set(struct range_tree *t, uint64_t start, uint64_t end,
 		   uint64_t value)
 {
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	int err = range_tree_reserve(t, &r);
 
 	if (!err)
@@ -873,7 +873,7 @@ static int check_node(struct rt_check *c, const struct range_tree_node *node,
 
 int range_tree_validate(const struct range_tree *t, const char **why)
 {
-	struct rt_check c = {.t = t};
+	struct rt_check c = { .t = t };
 	int err = 0;
 
 	if (!t->root || !t->npages)

@@ -19,22 +19,22 @@ struct range_tree_node;
 
 struct range_tree {
 	struct range_tree_node *root;
-	uint64_t npages;  /* indices [0, npages) are covered */
-	size_t nranges;   /* number of maximal ranges */
-	unsigned height;  /* 1 when the root is a leaf */
+	uint64_t npages; /* indices [0, npages) are covered */
+	size_t nranges;	 /* number of maximal ranges */
+	unsigned height; /* 1 when the root is a leaf */
 };
 
 /* Nodes set aside by range_tree_reserve() so that the next
  * range_tree_store() cannot fail. */
 struct range_tree_reservation {
-	struct range_tree_node *nodes;  /* singly linked free list */
+	struct range_tree_node *nodes; /* singly linked free list */
 	unsigned count;
 };
 
 /* One maximal range, as reported by range_tree_find(). */
 struct range_tree_range {
 	uint64_t start; /* first index */
-	uint64_t end;   /* one past the last index */
+	uint64_t end;	/* one past the last index */
 	uint64_t value;
 };
 
@@ -59,8 +59,7 @@ int range_tree_reserve(struct range_tree *t, struct range_tree_reservation *r);
 /* Set aside enough nodes for `nstores` stores in a row, each of which may
  * add a level. 0 or -ENOMEM (then the reservation is as it was). */
 int range_tree_reserve_many(struct range_tree *t,
-			    struct range_tree_reservation *r,
-			    uint64_t nstores);
+			    struct range_tree_reservation *r, uint64_t nstores);
 
 /* Give back what a store did not use. Safe on an empty reservation. */
 void range_tree_unreserve(struct range_tree_reservation *r);

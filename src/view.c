@@ -39,8 +39,7 @@ static char *view_whole_file(struct gmem_file *f)
 	return view;
 }
 
-int view_map(struct gmem_file *f, uint64_t offset, uint64_t len,
-	     struct view *v)
+int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 {
 	char *whole = view_whole_file(f);
 	uint64_t start = offset & ~(GMEM_PAGE_SIZE - 1);
@@ -50,8 +49,9 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len,
 		v->window = NULL;
 		return 0;
 	}
-	v->window_len = ((offset + len + GMEM_PAGE_SIZE - 1) &
-			 ~(GMEM_PAGE_SIZE - 1)) - start;
+	v->window_len =
+		((offset + len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1)) -
+		start;
 	v->window = view_map_file(f, start, v->window_len);
 	if (!v->window)
 		return -ENOMEM;

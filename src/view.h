@@ -17,8 +17,8 @@ struct gmem_file;
 #define GMEM_VIEW_MAX (1ULL << 40)
 
 struct view {
-	char *base;	/* the byte at the requested offset */
-	char *window;	/* a temporary mapping to undo, or NULL */
+	char *base;   /* the byte at the requested offset */
+	char *window; /* a temporary mapping to undo, or NULL */
 	uint64_t window_len;
 };
 

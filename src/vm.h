@@ -72,10 +72,10 @@ struct gmem_vm {
 	/* What the guest side reported: kvm_run's memory fault and the
 	 * guest's pending conversion requests (a ring, oldest dropped). */
 	struct gmem_mutex exit_lock;
-	struct gmem_memory_fault fault;		/* exit_lock */
-	bool fault_pending;			/* exit_lock */
+	struct gmem_memory_fault fault;			   /* exit_lock */
+	bool fault_pending;				   /* exit_lock */
 	struct guest_request requests[GUEST_REQUESTS_MAX]; /* exit_lock */
-	unsigned int next_request;		/* exit_lock */
+	unsigned int next_request;			   /* exit_lock */
 };
 
 /* A new VM; its fd is in *fd. 0 or -errno. */
@@ -113,7 +113,8 @@ int vm_set_memory_region2(struct gmem_vm *vm,
 /* KVM_SET_MEMORY_ATTRIBUTES (and its 2 form) on the VM, in
  * vm_memory_attributes mode. */
 int vm_set_memory_attributes(struct gmem_vm *vm, uint64_t address,
-			     uint64_t size, uint64_t attributes, uint64_t flags);
+			     uint64_t size, uint64_t attributes,
+			     uint64_t flags);
 
 /* The attributes of `gpa`. 0 or -ENOENT (no guest_memfd slot covers it). */
 int vm_gpa_attributes(struct gmem_vm *vm, uint64_t gpa, uint64_t *attributes);

@@ -70,8 +70,8 @@ int vm_gpa_attributes(struct gmem_vm *vm, uint64_t gpa, uint64_t *attributes)
 		if (page_index(gpa) >= vm->gpa_attributes.npages)
 			return -EINVAL;
 		gmem_mutex_lock(&vm->slots_lock);
-		*attributes = range_tree_lookup(&vm->gpa_attributes,
-						page_index(gpa));
+		*attributes =
+			range_tree_lookup(&vm->gpa_attributes, page_index(gpa));
 		gmem_mutex_unlock(&vm->slots_lock);
 		return 0;
 	}

@@ -30,8 +30,8 @@
 
 #include <gmem/gmem.h>
 
-#define PAGE 4096ULL
-#define GPA_BASE 0x100000000ULL
+#define PAGE	   4096ULL
+#define GPA_BASE   0x100000000ULL
 #define DRAW_WIDTH 64
 
 struct ctl {
@@ -54,8 +54,10 @@ static const struct {
 
 static void usage_error(const char *what)
 {
-	fprintf(stderr, "gmemctl: %s (see the comment in gmemctl.c or "
-			"gmemctl --help)\n", what);
+	fprintf(stderr,
+		"gmemctl: %s (see the comment in gmemctl.c or "
+		"gmemctl --help)\n",
+		what);
 	exit(2);
 }
 
@@ -69,9 +71,18 @@ static uint64_t parse_size(const char *s)
 	if (errno || end == s || *s == '-')
 		usage_error("not a number");
 	switch (*end) {
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
 	}
 	if (*end)
 		usage_error("not a number");
@@ -155,8 +166,7 @@ static void cmd_convert(struct ctl *c, char **arg, int n)
 		call_failed("KVM_SET_MEMORY_ATTRIBUTES2", a.error_offset,
 			    errno == EAGAIN || errno == EOPNOTSUPP ||
 				    errno == ENOMEM);
-	printf("converted [%#llx, %#llx) to %s\n",
-	       (unsigned long long)a.offset,
+	printf("converted [%#llx, %#llx) to %s\n", (unsigned long long)a.offset,
 	       (unsigned long long)(a.offset + a.size), arg[2]);
 }
 
@@ -339,7 +349,8 @@ static void run_commands(struct ctl *c, int argc, char **argv)
 		const struct command *cmd = NULL;
 		int n = 0;
 
-		for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]);
+		     k++)
 			if (!strcmp(argv[i], commands[k].name))
 				cmd = &commands[k];
 		if (!cmd)
@@ -375,7 +386,8 @@ static void setup(struct ctl *c, unsigned long type, unsigned int backend,
 			 (init_shared ? GUEST_MEMFD_FLAG_INIT_SHARED : 0),
 	};
 	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = GPA_BASE,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA_BASE,
 		.memory_size = c->size,
 	};
 
@@ -393,8 +405,7 @@ static void setup(struct ctl *c, unsigned long type, unsigned int backend,
 	if (c->host == MAP_FAILED)
 		call_failed("mmap", 0, false);
 	printf("%s VM on the %s backend, guest_memfd of %llu KiB, %s\n",
-	       type_name(type),
-	       gmem_backend_name(gmem_get_backend(c->vm)),
+	       type_name(type), gmem_backend_name(gmem_get_backend(c->vm)),
 	       (unsigned long long)(c->size >> 10),
 	       init_shared ? "shared" : "private");
 }
@@ -418,10 +429,18 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+t:b:s:ph", options, NULL)) !=
 	       -1) {
 		switch (opt) {
-		case 't': type = parse_type(optarg); break;
-		case 'b': backend = parse_backend(optarg); break;
-		case 's': c.size = parse_size(optarg); break;
-		case 'p': init_shared = false; break;
+		case 't':
+			type = parse_type(optarg);
+			break;
+		case 'b':
+			backend = parse_backend(optarg);
+			break;
+		case 's':
+			c.size = parse_size(optarg);
+			break;
+		case 'p':
+			init_shared = false;
+			break;
 		case 'h':
 			printf("usage: gmemctl [--type default|sw_protected|"
 			       "pkvm|snp|tdx] [--backend kvm|memfd|auto]\n"

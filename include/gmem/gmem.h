@@ -53,7 +53,7 @@ GMEM_API int gmem_ioctl(int fd, unsigned long request, ...);
  * GUEST_MEMFD_FLAG_MMAP, no PROT_EXEC. Private pages raise SIGBUS. Release
  * the mapping with gmem_munmap(), never with munmap(). */
 GMEM_API void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		off_t offset);
+			 off_t offset);
 
 /* Like munmap(2); also forgets mappings made by gmem_mmap(). */
 GMEM_API int gmem_munmap(void *addr, size_t len);
@@ -99,8 +99,8 @@ GMEM_API int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len);
  * gpa no guest_memfd memslot binds; EINVAL for unknown flags. On SEV-SNP
  * and TDX a private access goes through the VM's memory encryption.
  */
-GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf,
-				 size_t len, unsigned int flags);
+GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
+				 unsigned int flags);
 GMEM_API ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf,
 				  size_t len, unsigned int flags);
 
@@ -123,8 +123,8 @@ GMEM_API int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len,
 
 /* Where a VM's guest_memfd memory lives. */
 enum gmem_backend {
-	GMEM_BACKEND_AUTO = 0,  /* kvm where available, else memfd */
-	GMEM_BACKEND_KVM = 1,   /* the running kernel's own guest_memfd */
+	GMEM_BACKEND_AUTO = 0,	/* kvm where available, else memfd */
+	GMEM_BACKEND_KVM = 1,	/* the running kernel's own guest_memfd */
 	GMEM_BACKEND_MEMFD = 2, /* a memfd */
 };
 
@@ -156,13 +156,14 @@ struct gmem_vm_opts {
  *  DESTROY:   nobody can read the old contents afterwards; the memory is
  *             freed.
  */
-#define GMEM_ATTRIBUTES2_READABLE (1ULL << 2)
+#define GMEM_ATTRIBUTES2_READABLE  (1ULL << 2)
 #define GMEM_ATTRIBUTES2_ENCRYPTED (1ULL << 3)
-#define GMEM_ATTRIBUTES2_DESTROY (1ULL << 4)
+#define GMEM_ATTRIBUTES2_DESTROY   (1ULL << 4)
 
 /* gmem_create_vm() with options; opts may be NULL. ENODEV if the kvm
  * backend was asked for and is not available. */
-GMEM_API int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts);
+GMEM_API int gmem_create_vm_opts(unsigned long type,
+				 const struct gmem_vm_opts *opts);
 
 /* The backend (GMEM_BACKEND_KVM or _MEMFD) of a VM or guest_memfd fd. */
 GMEM_API int gmem_get_backend(int fd);
@@ -194,7 +195,7 @@ GMEM_API int gmem_vm_kvm_fd(int vm_fd);
  * unaligned range or one past the end of the file.
  */
 GMEM_API int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
-			unsigned char *vec);
+				 unsigned char *vec);
 
 /* One maximal range of equal attributes. */
 struct gmem_attr_range {

@@ -104,7 +104,7 @@ struct kvm_userspace_memory_region2 {
 	__u32 pad1;
 	__u64 pad2[14];
 };
-#define KVM_SET_USER_MEMORY_REGION2 \
+#define KVM_SET_USER_MEMORY_REGION2                                            \
 	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
 #endif
 #ifndef KVM_MEM_LOG_DIRTY_PAGES
@@ -125,7 +125,7 @@ struct kvm_memory_attributes {
 	__u64 attributes;
 	__u64 flags;
 };
-#define KVM_SET_MEMORY_ATTRIBUTES \
+#define KVM_SET_MEMORY_ATTRIBUTES                                              \
 	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
 #endif
 #ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
@@ -145,7 +145,7 @@ struct kvm_memory_attributes2 {
 	__u64 error_offset;
 	__u64 reserved[11];
 };
-#define KVM_SET_MEMORY_ATTRIBUTES2 \
+#define KVM_SET_MEMORY_ATTRIBUTES2                                             \
 	_IOWR(KVMIO, 0xd2, struct kvm_memory_attributes2)
 #endif
 

@@ -12,7 +12,8 @@ const struct gmem_platform platform_tdx = {
 	.name = "tdx",
 	.vm_type = KVM_X86_TDX_VM,
 	.has_private_mem = true,
-	.content_modes = KVM_SET_MEMORY_ATTRIBUTES2_ZERO | GMEM_ATTRIBUTES2_DESTROY,
+	.content_modes =
+		KVM_SET_MEMORY_ATTRIBUTES2_ZERO | GMEM_ATTRIBUTES2_DESTROY,
 	.unspecified = CONTENT_KEEP,
 	.encrypted = true,
 };

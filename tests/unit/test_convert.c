@@ -22,10 +22,10 @@
 
 #include "testutil.h"
 
-#define SIZE (16 * PAGE)
+#define SIZE	    (16 * PAGE)
 #define SHARED_MMAP (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
-#define ZERO KVM_SET_MEMORY_ATTRIBUTES2_ZERO
-#define PRESERVE KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define ZERO	    KVM_SET_MEMORY_ATTRIBUTES2_ZERO
+#define PRESERVE    KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
 
 struct fixture {
 	unsigned int backend;
@@ -76,7 +76,8 @@ static void test_einval_writes_nothing(void **state)
 {
 	struct fixture *fx = *state;
 	struct kvm_memory_attributes2 good = {
-		.offset = 0, .size = PAGE,
+		.offset = 0,
+		.size = PAGE,
 		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
 	struct kvm_memory_attributes2 cases[32];
@@ -103,9 +104,8 @@ static void test_einval_writes_nothing(void **state)
 		struct kvm_memory_attributes2 a = cases[i];
 
 		errno = 0;
-		assert_int_equal(gmem_ioctl(fx->fd, KVM_SET_MEMORY_ATTRIBUTES2,
-					    &a),
-				 -1);
+		assert_int_equal(
+			gmem_ioctl(fx->fd, KVM_SET_MEMORY_ATTRIBUTES2, &a), -1);
 		assert_int_equal(errno, EINVAL);
 		assert_memory_equal(&a, &cases[i], sizeof(a));
 	}
@@ -115,15 +115,14 @@ static void test_einval_writes_nothing(void **state)
 static void test_efault(void **state)
 {
 	struct fixture *fx = *state;
-	void *unmapped = mmap(NULL, PAGE, PROT_NONE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *unmapped =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	assert_int_equal(gmem_ioctl(fx->fd, KVM_SET_MEMORY_ATTRIBUTES2, NULL),
 			 -1);
 	assert_int_equal(errno, EFAULT);
-	assert_int_equal(gmem_ioctl(fx->fd, KVM_SET_MEMORY_ATTRIBUTES2,
-				    unmapped),
-			 -1);
+	assert_int_equal(
+		gmem_ioctl(fx->fd, KVM_SET_MEMORY_ATTRIBUTES2, unmapped), -1);
 	assert_int_equal(errno, EFAULT);
 	munmap(unmapped, PAGE);
 }
@@ -148,9 +147,8 @@ static void test_zero_to_private_eopnotsupp(void **state)
 	uint64_t eo = 0;
 
 	fill(fx, 2 * PAGE, PAGE, 0x5a);
-	assert_int_equal(test_convert(fx->fd, 2 * PAGE, 2 * PAGE, true, ZERO,
-				      &eo),
-			 -1);
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, 2 * PAGE, true, ZERO, &eo), -1);
 	assert_int_equal(errno, EOPNOTSUPP);
 	assert_int_equal(eo, 2 * PAGE);
 	assert_int_equal(attributes_at(fx->fd, 2 * PAGE), 0);
@@ -169,8 +167,10 @@ static void test_success_copies_nothing(void **state)
 {
 	struct fixture *fx = *state;
 	struct kvm_memory_attributes2 a = {
-		.offset = PAGE, .size = PAGE,
-		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE, .flags = PRESERVE,
+		.offset = PAGE,
+		.size = PAGE,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		.flags = PRESERVE,
 	};
 	struct kvm_memory_attributes2 before = a;
 
@@ -187,9 +187,8 @@ static void test_to_private_revokes_mappings(void **state)
 	char *second;
 
 	fill(fx, 0, 4 * PAGE, 0x11);
-	assert_int_equal(test_convert(fx->fd, PAGE, 2 * PAGE, true, PRESERVE,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, PAGE, 2 * PAGE, true, PRESERVE, NULL), 0);
 	assert_int_equal(host_read(fx->host), 0x11);
 	assert_int_equal(host_read(fx->host + PAGE), -1);
 	assert_int_equal(host_write(fx->host + 2 * PAGE + 7, 1), -1);
@@ -200,9 +199,8 @@ static void test_to_private_revokes_mappings(void **state)
 	assert_int_equal(host_read(second + PAGE), -1);
 	assert_int_equal(host_read(second + 3 * PAGE), 0x11);
 
-	assert_int_equal(test_convert(fx->fd, PAGE, 2 * PAGE, false, PRESERVE,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, PAGE, 2 * PAGE, false, PRESERVE, NULL), 0);
 	assert_true(host_all(fx->host + PAGE, 2 * PAGE, 0x11));
 	assert_true(host_all(second + PAGE, 2 * PAGE, 0x11));
 	assert_int_equal(host_write(fx->host + PAGE, 0x22), 0);
@@ -219,9 +217,9 @@ static void test_pinned_page_eagain(void **state)
 
 	fill(fx, 0, 8 * PAGE, 0x33);
 	assert_int_equal(gmem_pin(fx->fd, 5 * PAGE, 2 * PAGE), 0);
-	assert_int_equal(test_convert(fx->fd, 2 * PAGE, 6 * PAGE, true,
-				      PRESERVE, &eo),
-			 -1);
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, 6 * PAGE, true, PRESERVE, &eo),
+		-1);
 	assert_int_equal(errno, EAGAIN);
 	assert_int_equal(eo, 5 * PAGE);
 	for (uint64_t p = 0; p < 8; p++)
@@ -234,13 +232,13 @@ static void test_pinned_page_eagain(void **state)
 	assert_int_equal(errno, EAGAIN);
 	assert_int_equal(eo, 6 * PAGE);
 
-	assert_int_equal(test_convert(fx->fd, 2 * PAGE, 3 * PAGE, true,
-				      PRESERVE, NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, 3 * PAGE, true, PRESERVE, NULL),
+		0);
 	assert_int_equal(gmem_unpin(fx->fd, 5 * PAGE, 2 * PAGE), 0);
-	assert_int_equal(test_convert(fx->fd, 2 * PAGE, 6 * PAGE, true,
-				      PRESERVE, NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, 6 * PAGE, true, PRESERVE, NULL),
+		0);
 	assert_int_equal(host_read(fx->host + 6 * PAGE), -1);
 }
 
@@ -287,9 +285,8 @@ static void test_zero_skips_holes(void **state)
 	fill(fx, 0, PAGE, 0x66);
 	fill(fx, 2 * PAGE, PAGE, 0x66);
 	assert_false(page_allocated(fx->fd, PAGE));
-	assert_int_equal(test_convert(fx->fd, 0, 3 * PAGE, true, PRESERVE,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, 0, 3 * PAGE, true, PRESERVE, NULL), 0);
 	assert_int_equal(test_convert(fx->fd, 0, 3 * PAGE, false, ZERO, NULL),
 			 0);
 	assert_true(page_allocated(fx->fd, 0));
@@ -304,14 +301,12 @@ static void test_zero_reaches_fallocated(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(gmem_fallocate(fx->fd, FALLOC_FL_KEEP_SIZE, 4 * PAGE,
-					PAGE),
-			 0);
+	assert_int_equal(
+		gmem_fallocate(fx->fd, FALLOC_FL_KEEP_SIZE, 4 * PAGE, PAGE), 0);
 	assert_true(page_allocated(fx->fd, 4 * PAGE));
 	assert_false(page_allocated(fx->fd, 5 * PAGE));
-	assert_int_equal(test_convert(fx->fd, 4 * PAGE, 2 * PAGE, false, ZERO,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, 4 * PAGE, 2 * PAGE, false, ZERO, NULL), 0);
 	assert_true(page_allocated(fx->fd, 4 * PAGE));
 	assert_false(page_allocated(fx->fd, 5 * PAGE));
 }
@@ -359,12 +354,10 @@ static void test_convert_before_allocation(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(test_convert(fx->fd, 8 * PAGE, 8 * PAGE, true, 0,
-				      NULL),
-			 0);
-	assert_int_equal(test_convert(fx->fd, 8 * PAGE, 8 * PAGE, false, ZERO,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(fx->fd, 8 * PAGE, 8 * PAGE, true, 0, NULL), 0);
+	assert_int_equal(
+		test_convert(fx->fd, 8 * PAGE, 8 * PAGE, false, ZERO, NULL), 0);
 	for (uint64_t p = 8; p < 16; p++)
 		assert_false(page_allocated(fx->fd, p * PAGE));
 	assert_int_equal(host_read(fx->host + 9 * PAGE), 0);
@@ -378,11 +371,13 @@ static void test_punch_keeps_attributes(void **state)
 	fill(fx, 0, 2 * PAGE, 0x21);
 	assert_int_equal(test_convert(fx->fd, 0, PAGE, true, PRESERVE, NULL),
 			 0);
-	assert_int_equal(gmem_fallocate(fx->fd, FALLOC_FL_KEEP_SIZE |
-						       FALLOC_FL_PUNCH_HOLE,
-					0, 2 * PAGE),
-			 0);
-	assert_int_equal(attributes_at(fx->fd, 0), KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	assert_int_equal(
+		gmem_fallocate(fx->fd,
+			       FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0,
+			       2 * PAGE),
+		0);
+	assert_int_equal(attributes_at(fx->fd, 0),
+			 KVM_MEMORY_ATTRIBUTE_PRIVATE);
 	assert_int_equal(attributes_at(fx->fd, PAGE), 0);
 	assert_int_equal(host_read(fx->host), -1);
 	assert_int_equal(host_read(fx->host + PAGE), 0);
@@ -405,9 +400,8 @@ static void test_ranges_merge(void **state)
 	assert_int_equal(r[1].offset, PAGE);
 	assert_int_equal(r[1].size, 3 * PAGE);
 	assert_int_equal(r[1].attributes, KVM_MEMORY_ATTRIBUTE_PRIVATE);
-	assert_int_equal(gmem_get_attribute_ranges(fx->fd, 2 * PAGE, PAGE, r,
-						   4),
-			 1);
+	assert_int_equal(
+		gmem_get_attribute_ranges(fx->fd, 2 * PAGE, PAGE, r, 4), 1);
 	assert_int_equal(r[0].offset, 2 * PAGE);
 	assert_int_equal(r[0].size, PAGE);
 }

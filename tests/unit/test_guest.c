@@ -19,7 +19,7 @@
 
 #include "testutil.h"
 
-#define GPA 0x40000000ULL
+#define GPA  0x40000000ULL
 #define SIZE (8 * PAGE)
 #define PRIV GMEM_GUEST_PRIVATE
 
@@ -34,9 +34,12 @@ static void bind(int vm, int fd, uint32_t slot, uint64_t gpa, uint64_t off,
 		 uint64_t size)
 {
 	struct kvm_userspace_memory_region2 r = {
-		.slot = slot, .flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = gpa, .memory_size = size,
-		.guest_memfd_offset = off, .guest_memfd = (uint32_t)fd,
+		.slot = slot,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.guest_memfd_offset = off,
+		.guest_memfd = (uint32_t)fd,
 	};
 
 	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
@@ -49,8 +52,9 @@ static int setup(void **state)
 	if (!backend_usable(fx->backend))
 		skip();
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
-	fx->fd = test_gmem(fx->vm, SIZE,
-			   GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	fx->fd =
+		test_gmem(fx->vm, SIZE,
+			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 	bind(fx->vm, fx->fd, 0, GPA, 0, SIZE);
 	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			     fx->fd, 0);
@@ -78,9 +82,9 @@ static void test_shared_access_meets_host(void **state)
 	memcpy(fx->host + PAGE, "from the host", 14);
 	assert_int_equal(gmem_guest_read(fx->vm, GPA + PAGE, buf, 14, 0), 14);
 	assert_memory_equal(buf, "from the host", 14);
-	assert_int_equal(gmem_guest_write(fx->vm, GPA + 2 * PAGE - 3,
-					  "across", 6, 0),
-			 6);
+	assert_int_equal(
+		gmem_guest_write(fx->vm, GPA + 2 * PAGE - 3, "across", 6, 0),
+		6);
 	assert_memory_equal(fx->host + 2 * PAGE - 3, "across", 6);
 }
 
@@ -92,9 +96,8 @@ static void test_mismatch_records_fault(void **state)
 
 	assert_int_equal(gmem_get_memory_fault(fx->vm, &f), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(gmem_guest_read(fx->vm, GPA + 3 * PAGE + 5, buf, 8,
-					 PRIV),
-			 -1);
+	assert_int_equal(
+		gmem_guest_read(fx->vm, GPA + 3 * PAGE + 5, buf, 8, PRIV), -1);
 	assert_int_equal(errno, EFAULT);
 	assert_int_equal(gmem_get_memory_fault(fx->vm, &f), 0);
 	assert_int_equal(f.gpa, GPA + 3 * PAGE);
@@ -104,7 +107,8 @@ static void test_mismatch_records_fault(void **state)
 	assert_int_equal(gmem_get_memory_fault(fx->vm, &f), -1);
 	assert_int_equal(errno, ENOENT);
 
-	assert_int_equal(test_convert(fx->fd, 3 * PAGE, PAGE, true, 0, NULL), 0);
+	assert_int_equal(test_convert(fx->fd, 3 * PAGE, PAGE, true, 0, NULL),
+			 0);
 	assert_int_equal(gmem_guest_write(fx->vm, GPA + 3 * PAGE, buf, 8, 0),
 			 -1);
 	assert_int_equal(errno, EFAULT);
@@ -121,10 +125,11 @@ static void test_fault_at_first_mismatch(void **state)
 	struct gmem_memory_fault f;
 	char buf[3 * PAGE];
 
-	assert_int_equal(test_convert(fx->fd, 5 * PAGE, PAGE, true, 0, NULL), 0);
-	assert_int_equal(gmem_guest_read(fx->vm, GPA + 4 * PAGE, buf,
-					 sizeof(buf), 0),
-			 -1);
+	assert_int_equal(test_convert(fx->fd, 5 * PAGE, PAGE, true, 0, NULL),
+			 0);
+	assert_int_equal(
+		gmem_guest_read(fx->vm, GPA + 4 * PAGE, buf, sizeof(buf), 0),
+		-1);
 	assert_int_equal(gmem_get_memory_fault(fx->vm, &f), 0);
 	assert_int_equal(f.gpa, GPA + 5 * PAGE);
 }
@@ -141,7 +146,8 @@ static void test_private_data_stays_private(void **state)
 	assert_int_equal(gmem_guest_read(fx->vm, GPA, back, 64, PRIV), 64);
 	assert_memory_equal(secret, back, 64);
 	assert_int_equal(test_convert(fx->fd, 0, PAGE, false,
-				      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE, NULL),
+				      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+				      NULL),
 			 0);
 	assert_true(host_all(fx->host, 64, 0x7c));
 }
@@ -175,8 +181,10 @@ static void test_access_spans_memslots(void **state)
 	char buf[8] = "abcdefgh", back[8];
 
 	bind(fx->vm, other, 1, GPA + SIZE, PAGE, PAGE);
-	assert_int_equal(gmem_guest_write(fx->vm, GPA + SIZE - 4, buf, 8, 0), 8);
-	assert_int_equal(gmem_guest_read(fx->vm, GPA + SIZE - 4, back, 8, 0), 8);
+	assert_int_equal(gmem_guest_write(fx->vm, GPA + SIZE - 4, buf, 8, 0),
+			 8);
+	assert_int_equal(gmem_guest_read(fx->vm, GPA + SIZE - 4, back, 8, 0),
+			 8);
 	assert_memory_equal(buf, back, 8);
 	assert_memory_equal(fx->host + SIZE - 4, "abcd", 4);
 	gmem_close(other);
@@ -188,7 +196,8 @@ static void test_legacy_mode_uses_vm_attributes(void **state)
 	int vm = test_vm_legacy(KVM_X86_SW_PROTECTED_VM, fx->backend);
 	int fd = test_gmem(vm, SIZE, GUEST_MEMFD_FLAG_MMAP);
 	struct kvm_memory_attributes a = {
-		.address = GPA + PAGE, .size = PAGE,
+		.address = GPA + PAGE,
+		.size = PAGE,
 		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
 	char buf[4];

@@ -19,20 +19,20 @@
 
 #include "testutil.h"
 
-#define NPAGES 4
-#define SIZE (NPAGES * PAGE)
-#define GPA 0x10000000ULL
+#define NPAGES	    4
+#define SIZE	    (NPAGES * PAGE)
+#define GPA	    0x10000000ULL
 #define SOURCE_BYTE 0xa1 /* what the old owner wrote */
 #define TARGET_BYTE 0xb2 /* what the new owner wrote, where it owned */
 
 /* A step of setting a cell up failed: the matrix cannot be trusted. */
-#define REQUIRE(cond)                                                     \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "test_matrix: %s:%d: %s\n",       \
-				__FILE__, __LINE__, #cond);               \
-			exit(2);                                          \
-		}                                                         \
+#define REQUIRE(cond)                                                          \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "test_matrix: %s:%d: %s\n", __FILE__,  \
+				__LINE__, #cond);                              \
+			exit(2);                                               \
+		}                                                              \
 	} while (0)
 
 struct platform_row {
@@ -103,7 +103,7 @@ static void make_private_pages(const struct cell *c)
 		if (target == c->to_private &&
 		    !(c->shape == PINNED && page == 3))
 			REQUIRE(test_convert(c->fd, page * PAGE, PAGE, true, 0,
-					    NULL) == 0);
+					     NULL) == 0);
 	}
 }
 
@@ -115,16 +115,16 @@ static void fill_pages(const struct cell *c)
 
 	for (int page = 0; page < NPAGES; page++) {
 		bool private = attributes_at(c->fd, page * PAGE) != 0;
-		unsigned char byte = starts_in_target(c, page) ? TARGET_BYTE
-							       : SOURCE_BYTE;
+		unsigned char byte =
+			starts_in_target(c, page) ? TARGET_BYTE : SOURCE_BYTE;
 
 		if (page_is_hole(c, page))
 			continue;
 		memset(buf, byte, PAGE);
 		if (private)
 			REQUIRE(gmem_guest_write(c->vm, GPA + page * PAGE, buf,
-						PAGE, GMEM_GUEST_PRIVATE) ==
-			       PAGE);
+						 PAGE,
+						 GMEM_GUEST_PRIVATE) == PAGE);
 		else
 			memcpy(c->host + page * PAGE, buf, PAGE);
 	}
@@ -140,7 +140,8 @@ static int setup_cell(struct cell *c)
 		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
 	};
 	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = GPA,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA,
 		.memory_size = SIZE,
 	};
 
@@ -160,25 +161,25 @@ static int setup_cell(struct cell *c)
 		make_private_pages(c);
 	fill_pages(c);
 	if (c->shape == PINNED)
-		REQUIRE(gmem_pin(c->fd, (c->to_private ? 2 : 3) * PAGE,
-				 PAGE) == 0);
+		REQUIRE(gmem_pin(c->fd, (c->to_private ? 2 : 3) * PAGE, PAGE) ==
+			0);
 	if (c->p->guest_asks)
 		REQUIRE(gmem_guest_request(c->vm, GPA, SIZE, c->to_private) ==
-		       0);
+			0);
 	return 0;
 }
 
 /* What the new reader of one page sees. */
 static const char *classify_page(const struct cell *c, int page)
 {
-	unsigned char expect = starts_in_target(c, page) ? TARGET_BYTE
-							 : SOURCE_BYTE;
+	unsigned char expect =
+		starts_in_target(c, page) ? TARGET_BYTE : SOURCE_BYTE;
 	char buf[PAGE];
 	bool zero = true, kept = true;
 
 	if (c->to_private)
 		REQUIRE(gmem_guest_read(c->vm, GPA + page * PAGE, buf, PAGE,
-				       GMEM_GUEST_PRIVATE) == PAGE);
+					GMEM_GUEST_PRIVATE) == PAGE);
 	else if (host_read(c->host + page * PAGE) < 0)
 		return "SIGBUS";
 	else
@@ -249,8 +250,8 @@ static void close_cell(struct cell *c)
 static void format_row(char *line, size_t len, const struct cell *c,
 		       const char *mode, const struct outcome *o)
 {
-	snprintf(line, len, "| %s | %s | %s | %s | %s | %s | %s |",
-		 c->p->name, c->to_private ? "to-private" : "to-shared", mode,
+	snprintf(line, len, "| %s | %s | %s | %s | %s | %s | %s |", c->p->name,
+		 c->to_private ? "to-private" : "to-shared", mode,
 		 shape_names[c->shape], o->result, o->sees, o->hole);
 }
 
@@ -290,27 +291,38 @@ int main(int argc, char **argv)
 	char line[256];
 
 	for (size_t p = 0; p < sizeof(platforms) / sizeof(platforms[0]); p++)
-	for (int dir = 1; dir >= 0; dir--)
-	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
-	for (int s = 0; s < NSHAPES; s++) {
-		struct cell c = {
-			.p = &platforms[p], .to_private = dir,
-			.shape = (enum shape)s, .mode = modes[m].flags,
-			.vm = -1, .fd = -1,
-			.encrypted = platforms[p].type == KVM_X86_SNP_VM ||
-				     platforms[p].type == KVM_X86_TDX_VM,
-		};
-		struct outcome o;
-		bool ok;
+		for (int dir = 1; dir >= 0; dir--)
+			for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]);
+			     m++)
+				for (int s = 0; s < NSHAPES; s++) {
+					struct cell c = {
+						.p = &platforms[p],
+						.to_private = dir,
+						.shape = (enum shape)s,
+						.mode = modes[m].flags,
+						.vm = -1,
+						.fd = -1,
+						.encrypted =
+							platforms[p].type ==
+								KVM_X86_SNP_VM ||
+							platforms[p].type ==
+								KVM_X86_TDX_VM,
+					};
+					struct outcome o;
+					bool ok;
 
-		run_cell(&c, &o);
-		close_cell(&c);
-		format_row(line, sizeof(line), &c, modes[m].name, &o);
-		ok = !doc || doc_has(doc, line);
-		cells++;
-		differ += !ok;
-		printf("%s%s\n", line, ok ? "" : "   <-- not in the document");
-	}
+					run_cell(&c, &o);
+					close_cell(&c);
+					format_row(line, sizeof(line), &c,
+						   modes[m].name, &o);
+					ok = !doc || doc_has(doc, line);
+					cells++;
+					differ += !ok;
+					printf("%s%s\n", line,
+					       ok ? ""
+						  : "   <-- not in the "
+						    "document");
+				}
 	printf("matrix: %d cells, %d differ from the document\n", cells,
 	       differ);
 	free(doc);

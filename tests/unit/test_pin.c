@@ -31,8 +31,9 @@ static int setup(void **state)
 	if (!backend_usable(fx->backend))
 		skip();
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
-	fx->fd = test_gmem(fx->vm, SIZE,
-			   GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	fx->fd =
+		test_gmem(fx->vm, SIZE,
+			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 	return 0;
 }
 
@@ -117,8 +118,11 @@ static void test_pin_bad_ranges(void **state)
 {
 	struct fixture *fx = *state;
 	const uint64_t bad[][2] = {
-		{ 0, 0 },	     { 1, PAGE },	 { 0, PAGE + 1 },
-		{ SIZE, PAGE },	     { SIZE - PAGE, 2 * PAGE },
+		{ 0, 0 },
+		{ 1, PAGE },
+		{ 0, PAGE + 1 },
+		{ SIZE, PAGE },
+		{ SIZE - PAGE, 2 * PAGE },
 		{ PAGE, ~0ULL - PAGE + 1 },
 	};
 
@@ -140,8 +144,9 @@ static void test_pin_bad_ranges(void **state)
 static void test_pin_enomem_changes_nothing(void **state)
 {
 	struct fixture *fx = *state;
-	int fd = test_gmem(fx->vm, 256 * PAGE,
-			   GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	int fd =
+		test_gmem(fx->vm, 256 * PAGE,
+			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 
 	for (uint64_t p = 0; p < 64; p += 2)
 		assert_int_equal(gmem_pin(fd, p * PAGE, PAGE), 0);
@@ -161,12 +166,9 @@ static void test_pin_enomem_changes_nothing(void **state)
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
-	CASE(test_pins_nest_and_overlap),
-	CASE(test_unpin_unpinned_einval),
-	CASE(test_pin_allocates),
-	CASE(test_pin_private_efault),
-	CASE(test_pin_bad_ranges),
-	CASE(test_pin_enomem_changes_nothing),
+	CASE(test_pins_nest_and_overlap), CASE(test_unpin_unpinned_einval),
+	CASE(test_pin_allocates),	  CASE(test_pin_private_efault),
+	CASE(test_pin_bad_ranges),	  CASE(test_pin_enomem_changes_nothing),
 };
 
 int main(void)

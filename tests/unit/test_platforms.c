@@ -19,9 +19,9 @@
 
 #include "testutil.h"
 
-#define GPA 0x80000000ULL
-#define SIZE (8 * PAGE)
-#define PRIV GMEM_GUEST_PRIVATE
+#define GPA	 0x80000000ULL
+#define SIZE	 (8 * PAGE)
+#define PRIV	 GMEM_GUEST_PRIVATE
 #define PRESERVE KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
 
 struct vmf {
@@ -36,7 +36,8 @@ static void vmf_open(struct vmf *v, unsigned long type, bool experimental)
 				  .backend = GMEM_BACKEND_MEMFD,
 				  .experimental_policies = experimental };
 	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = GPA,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA,
 		.memory_size = SIZE,
 	};
 
@@ -65,9 +66,8 @@ static void write_twin_secrets(struct vmf *v, char *secret)
 	assert_int_equal(test_convert(v->fd, 0, 2 * PAGE, true, 0, NULL), 0);
 	assert_int_equal(gmem_guest_write(v->vm, GPA, secret, PAGE, PRIV),
 			 PAGE);
-	assert_int_equal(gmem_guest_write(v->vm, GPA + PAGE, secret, PAGE,
-					  PRIV),
-			 PAGE);
+	assert_int_equal(
+		gmem_guest_write(v->vm, GPA + PAGE, secret, PAGE, PRIV), PAGE);
 }
 
 static void test_encrypted_at_rest(unsigned long type)
@@ -116,8 +116,7 @@ static void test_sw_protected_plain(void **state)
 	(void)state;
 	vmf_open(&v, KVM_X86_SW_PROTECTED_VM, false);
 	write_twin_secrets(&v, secret);
-	assert_int_equal(test_convert(v.fd, 0, 2 * PAGE, false, PRESERVE,
-				      NULL),
+	assert_int_equal(test_convert(v.fd, 0, 2 * PAGE, false, PRESERVE, NULL),
 			 0);
 	assert_memory_equal(v.host, secret, PAGE);
 	vmf_close(&v);
@@ -131,9 +130,8 @@ static void test_pkvm_preserve_needs_request(void **state)
 	(void)state;
 	vmf_open(&v, KVM_VM_TYPE_ARM_PROTECTED, false);
 	memset(v.host, 0x33, 4 * PAGE);
-	assert_int_equal(test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE,
-				      &eo),
-			 -1);
+	assert_int_equal(
+		test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE, &eo), -1);
 	assert_int_equal(errno, EOPNOTSUPP);
 	assert_int_equal(eo, PAGE);
 
@@ -141,22 +139,19 @@ static void test_pkvm_preserve_needs_request(void **state)
 	assert_int_equal(gmem_guest_request(v.vm, GPA + PAGE, PAGE, true), 0);
 	assert_int_equal(gmem_guest_request(v.vm, GPA + PAGE, 2 * PAGE, false),
 			 0);
-	assert_int_equal(test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE,
-				      NULL),
-			 -1);
+	assert_int_equal(
+		test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE, NULL), -1);
 	assert_int_equal(errno, EOPNOTSUPP);
 
 	assert_int_equal(gmem_guest_request(v.vm, GPA + PAGE, 2 * PAGE, true),
 			 0);
-	assert_int_equal(test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE,
-				      NULL),
-			 0);
+	assert_int_equal(
+		test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE, NULL), 0);
 	assert_true(host_all(v.host, PAGE, 0x33));
 	assert_int_equal(host_read(v.host + PAGE), -1);
 	/* Used up: the same conversion again needs a new request. */
-	assert_int_equal(test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE,
-				      NULL),
-			 -1);
+	assert_int_equal(
+		test_convert(v.fd, PAGE, 2 * PAGE, true, PRESERVE, NULL), -1);
 	assert_int_equal(errno, EOPNOTSUPP);
 	/* Back, as the guest asked: the host reads the guest's bytes. */
 	assert_int_equal(gmem_guest_write(v.vm, GPA + PAGE, "guest", 5, PRIV),

@@ -97,7 +97,7 @@ static void set_ok(struct range_tree *t, uint64_t start, uint64_t end,
 static void store_unallocating(struct range_tree *t, uint64_t start,
 			       uint64_t end, uint64_t value)
 {
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	void *probe;
 
 	assert_int_equal(range_tree_reserve(t, &r), 0);
@@ -166,7 +166,7 @@ static int walk_check(const struct range_tree_range *r, void *arg)
 static size_t walk_model(const struct range_tree *t, const struct model *m,
 			 uint64_t start, uint64_t end)
 {
-	struct walk w = {.m = m, .start = start, .end = end, .next = start};
+	struct walk w = { .m = m, .start = start, .end = end, .next = start };
 
 	assert_int_equal(range_tree_for_each(t, start, end, walk_check, &w), 0);
 	assert_int_equal(w.next, end);
@@ -445,7 +445,7 @@ static void test_validate_catches(void **state)
  * whole leaves; values from a small set, so merges are common. */
 static void random_store(struct range_tree *t, struct model *m)
 {
-	static const uint64_t values[] = {0, 8, 1};
+	static const uint64_t values[] = { 0, 8, 1 };
 	uint64_t len =
 		rng_below(8) ? 1 + rng_below(8) : 1 + rng_below(m->npages / 4);
 	uint64_t start = rng_below(m->npages);
@@ -516,7 +516,7 @@ static void test_random_deep(void **state)
 static void test_million_ranges(void **state)
 {
 	const uint64_t npages = 1000000;
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	struct range_tree t;
 	double per_range;
 
@@ -596,7 +596,7 @@ static void test_set_enomem_changes_nothing(void **state)
 
 static void test_reserve(void **state)
 {
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	struct range_tree t;
 	unsigned int count;
 
@@ -666,7 +666,7 @@ static void test_store_never_allocates(void **state)
 static void stores_unallocating(struct range_tree *t, struct model *m,
 				const uint64_t (*stores)[3], uint64_t n)
 {
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	void *probe;
 
 	assert_int_equal(range_tree_reserve_many(t, &r, n), 0);
@@ -688,7 +688,7 @@ static void test_reserve_many(void **state)
 {
 	const uint64_t npages = 1 << 16, n = 20000;
 	uint64_t(*stores)[3] = calloc(n, sizeof(*stores));
-	struct range_tree_reservation r = {0};
+	struct range_tree_reservation r = { 0 };
 	struct range_tree t;
 	struct model m;
 

@@ -20,22 +20,22 @@
 
 #include "testutil.h"
 
-#define NPAGES 96
+#define NPAGES	  96
 #define CONVERTED 64 /* pages [0, 64) convert; [64, 96) stay shared */
-#define RUN_MS 1500
+#define RUN_MS	  1500
 
 static int fd;
 static char *host;
 static atomic_bool stop;
 static atomic_int failures;
 
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, \
-				#cond);                                    \
-			atomic_fetch_add(&failures, 1);                    \
-		}                                                          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__,     \
+				#cond);                                        \
+			atomic_fetch_add(&failures, 1);                        \
+		}                                                              \
 	} while (0)
 
 static unsigned next_random(unsigned *seed)
@@ -66,9 +66,9 @@ static void *converter(void *arg)
 		random_range(&seed, CONVERTED, &first, &n);
 		ret = test_convert(fd, first * PAGE, n * PAGE, private, mode,
 				   &eo);
-		CHECK(ret == 0 || (errno == EAGAIN && private &&
-				   eo >= first * PAGE &&
-				   eo < (first + n) * PAGE));
+		CHECK(ret == 0 ||
+		      (errno == EAGAIN && private && eo >= first * PAGE &&
+		       eo < (first + n) * PAGE));
 	}
 	return NULL;
 }
@@ -111,8 +111,8 @@ static void *toucher(void *arg)
 	unsigned seed = (unsigned)(uintptr_t)arg;
 
 	while (!atomic_load(&stop)) {
-		uint64_t page = CONVERTED + next_random(&seed) %
-						    (NPAGES - CONVERTED);
+		uint64_t page =
+			CONVERTED + next_random(&seed) % (NPAGES - CONVERTED);
 		char *p = host + page * PAGE + next_random(&seed) % PAGE;
 
 		CHECK(host_write(p, 0x5a) == 0);
@@ -160,9 +160,8 @@ static void *querier(void *arg)
 
 static void run(unsigned int backend)
 {
-	void *(*const roles[])(void *) = { converter, converter, pinner,
-					   mapper,    toucher,	 allocator,
-					   querier };
+	void *(*const roles[])(void *) = { converter, converter, pinner, mapper,
+					   toucher,   allocator, querier };
 	enum { NROLES = sizeof(roles) / sizeof(roles[0]) };
 	pthread_t threads[NROLES];
 	struct timespec t = { RUN_MS / 1000, RUN_MS % 1000 * 1000000L };

@@ -18,9 +18,9 @@
 
 #include "testutil.h"
 
-#define ZERO KVM_SET_MEMORY_ATTRIBUTES2_ZERO
+#define ZERO	 KVM_SET_MEMORY_ATTRIBUTES2_ZERO
 #define PRESERVE KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
-#define PRIVATE KVM_MEMORY_ATTRIBUTE_PRIVATE
+#define PRIVATE	 KVM_MEMORY_ATTRIBUTE_PRIVATE
 
 struct type_caps {
 	unsigned long type;
@@ -149,7 +149,9 @@ static void test_default_vm_refuses_private(void **state)
 static int vm_set(int vm, uint64_t gpa, uint64_t size, uint64_t attributes)
 {
 	struct kvm_memory_attributes a = {
-		.address = gpa, .size = size, .attributes = attributes,
+		.address = gpa,
+		.size = size,
+		.attributes = attributes,
 	};
 
 	return gmem_ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES, &a);
@@ -205,9 +207,12 @@ static void test_gpa_attributes_through_memslot(void **state)
 	int vm = test_vm(KVM_X86_SW_PROTECTED_VM, GMEM_BACKEND_MEMFD);
 	int fd = test_gmem(vm, 4 * PAGE, GUEST_MEMFD_FLAG_INIT_SHARED);
 	struct kvm_userspace_memory_region2 r = {
-		.slot = 1, .flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = 0x200000, .memory_size = 2 * PAGE,
-		.guest_memfd_offset = 2 * PAGE, .guest_memfd = (uint32_t)fd,
+		.slot = 1,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 0x200000,
+		.memory_size = 2 * PAGE,
+		.guest_memfd_offset = 2 * PAGE,
+		.guest_memfd = (uint32_t)fd,
 	};
 	uint64_t a;
 
