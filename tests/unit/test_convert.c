@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "backend_group.h"
 #include "testutil.h"
 
 #define SIZE	    (16 * PAGE)
@@ -429,19 +430,5 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-	int failed = 0;
-
-	for (int b = 0; b < 2; b++) {
-		struct fixture fx = { .backend = test_backends[b] };
-		struct CMUnitTest group[sizeof(tests) / sizeof(tests[0])];
-
-		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-			group[i] = tests[i];
-			group[i].initial_state = &fx;
-		}
-		failed += _cmocka_run_group_tests(
-			gmem_backend_name(fx.backend), group,
-			sizeof(group) / sizeof(group[0]), NULL, NULL);
-	}
-	return failed ? 1 : 0;
+	return RUN_ON_BACKENDS(tests, struct fixture) ? 1 : 0;
 }
