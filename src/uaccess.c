@@ -9,6 +9,8 @@
  * filter, an old kernel) the copy is a plain one.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -28,6 +30,33 @@
 #define mark_written(p, len) ((void)(p), (void)(len))
 #endif
 
+/* Our pid, asked once and again in a child after fork(): it is an
+ * argument of every copy, and getpid() is a system call. */
+static _Atomic pid_t self_pid;
+static pthread_once_t self_pid_once = PTHREAD_ONCE_INIT;
+
+static void forget_pid(void)
+{
+	atomic_store_explicit(&self_pid, 0, memory_order_relaxed);
+}
+
+static void watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, forget_pid);
+}
+
+static pid_t self(void)
+{
+	pthread_once(&self_pid_once, watch_forks);
+	pid_t pid = atomic_load_explicit(&self_pid, memory_order_relaxed);
+
+	if (!pid) {
+		pid = getpid();
+		atomic_store_explicit(&self_pid, pid, memory_order_relaxed);
+	}
+	return pid;
+}
+
 static int vm_copy(void *dst, const void *src, size_t len, bool from_user)
 {
 	struct iovec local = { .iov_base = from_user ? dst : (void *)src,
@@ -38,8 +67,8 @@ static int vm_copy(void *dst, const void *src, size_t len, bool from_user)
 
 	if (!len)
 		return 0;
-	n = from_user ? process_vm_readv(getpid(), &local, 1, &remote, 1, 0)
-		      : process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+	n = from_user ? process_vm_readv(self(), &local, 1, &remote, 1, 0)
+		      : process_vm_writev(self(), &local, 1, &remote, 1, 0);
 	if (n == (ssize_t)len) {
 		if (!from_user)
 			mark_written(dst, len);
