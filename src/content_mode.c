@@ -18,8 +18,10 @@
  */
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "allocation.h"
 #include "content_mode.h"
@@ -106,21 +108,42 @@ int content_mode_prepare(const struct conversion *c,
 	return err;
 }
 
-/* xorshift64*: scrambling needs bytes nobody can predict from the old
- * contents, not cryptographic strength; the seed comes from the kernel. */
+/*
+ * Scrambling: the old bytes encrypted in place with AES-128-CTR under a
+ * key made for this call and then forgotten, which is random to anyone
+ * and runs at the cipher's speed (AES-NI), several times faster than a
+ * software generator. Should OpenSSL fail, zeros serve the same purpose:
+ * nobody can rely on the old contents.
+ */
+#define SCRAMBLE_CHUNK (1ULL << 30) /* EVP lengths are ints */
+
+static bool scramble_with(EVP_CIPHER_CTX *ctx, char *p, uint64_t len)
+{
+	unsigned char key[16], iv[16];
+	bool ok = RAND_bytes(key, sizeof(key)) == 1 &&
+		  RAND_bytes(iv, sizeof(iv)) == 1 &&
+		  EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv);
+
+	OPENSSL_cleanse(key, sizeof(key));
+	for (uint64_t done = 0; ok && done < len; done += SCRAMBLE_CHUNK) {
+		int n = (int)(len - done < SCRAMBLE_CHUNK ? len - done
+							  : SCRAMBLE_CHUNK);
+		int out = 0;
+
+		ok = EVP_EncryptUpdate(ctx, (unsigned char *)p + done, &out,
+				       (unsigned char *)p + done, n) &&
+		     out == n;
+	}
+	return ok;
+}
+
 static void scramble(char *p, uint64_t len)
 {
-	uint64_t x = 0x9e3779b97f4a7c15ULL, word;
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 
-	if (getrandom(&x, sizeof(x), 0) != sizeof(x) || !x)
-		x ^= (uint64_t)(uintptr_t)p | 1;
-	for (uint64_t i = 0; i < len; i += sizeof(word)) {
-		x ^= x >> 12;
-		x ^= x << 25;
-		x ^= x >> 27;
-		word = x * 0x2545f4914f6cdd1dULL;
-		memcpy(p + i, &word, sizeof(word));
-	}
+	if (!ctx || !scramble_with(ctx, p, len))
+		memset(p, 0, len);
+	EVP_CIPHER_CTX_free(ctx);
 }
 
 static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
