@@ -36,6 +36,6 @@ build build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
 	run build-asan asan || status=1
 run build-test valgrind --suite unit --wrap "$valgrind_wrap" || status=1
 build build-tsan -Db_sanitize=thread -Db_lundef=false &&
-	run build-tsan tsan --suite unit || status=1
+	run build-tsan tsan --suite unit --suite threads || status=1
 python3 scripts/summary.py build-*/meson-logs/*.json || status=1
 exit $status

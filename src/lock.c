@@ -40,9 +40,21 @@ bool gmem_mutex_held(struct gmem_mutex *m)
 		       pthread_self());
 }
 
+/*
+ * Writers first: a conversion must not starve behind a stream of faults,
+ * pins and queries, as the kernel's rw_semaphore makes new readers wait
+ * behind a waiting writer. No holder takes the lock shared twice, which
+ * this kind would turn into a deadlock.
+ */
 void gmem_rwlock_init(struct gmem_rwlock *l)
 {
-	pthread_rwlock_init(&l->rwlock, NULL);
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&l->rwlock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	atomic_init(&l->write_locked, false);
 	atomic_init(&l->readers, 0);
 }

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every benchmark shares: a clock, repetitions, statistics (median,
+ * quartiles, min and max) and one table format.
+ *
+ * The machines this runs on are small and noisy VMs, so no figure is
+ * printed alone: each comes with a baseline measured in the same run,
+ * interleaved with it rep by rep (A B B A A B ...), and the ratio of the
+ * two medians. A row's ratio is always figure / baseline: 0.10 means ten
+ * times faster than the baseline, 3.0 three times slower. Goals are the
+ * project's performance goals (docs/PERFORMANCE.md lists them), written
+ * as a bound on that ratio or on the figure itself.
+ *
+ * Tables are printed as Markdown, so that docs/PERFORMANCE.md can quote a
+ * run as it is.
+ */
+#ifndef GMEM_BENCH_H
+#define GMEM_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_PAGE 4096ULL
+#define BENCH_KIB  1024ULL
+#define BENCH_MIB  (1024ULL * BENCH_KIB)
+#define BENCH_GIB  (1024ULL * BENCH_MIB)
+
+/* Set by bench_init(): --quick shrinks repetitions and sizes. */
+extern bool bench_quick;
+
+/* Parse the common options (--quick, --backend kvm|memfd|all); prints
+ * the program's title. Unknown options exit with a usage message. */
+void bench_init(int argc, char **argv, const char *title);
+
+/* Whether the benchmark should run on a backend (GMEM_BACKEND_*): asked
+ * for on the command line (all by default) and usable here. */
+bool bench_backend_wanted(unsigned int backend);
+
+/* The time of CLOCK_MONOTONIC, in nanoseconds. */
+double bench_now(void);
+
+/* `full` repetitions, or a fifth of them (at least 3) with --quick. */
+unsigned int bench_reps(unsigned int full);
+
+/* Exit with a message naming `what` and errno. */
+void bench_die(const char *what) __attribute__((noreturn));
+
+/* ---- statistics ---- */
+
+struct bench_stats {
+	unsigned int n;
+	double median, q1, q3, min, max;
+};
+
+/* Sorts `samples` in place. */
+void bench_stats_of(double *samples, unsigned int n, struct bench_stats *s);
+
+/* One sample. A measured operation returns its own elapsed time, so that
+ * it can leave its set-up and clean-up out. */
+typedef double (*bench_fn)(void *ctx, unsigned int rep);
+
+/* Run a and b `reps` times each, interleaved (a b, b a, a b, ...), so
+ * that a drift of the machine hits both alike. */
+void bench_pair(unsigned int reps, bench_fn a, void *actx, bench_fn b,
+		void *bctx, struct bench_stats *sa, struct bench_stats *sb);
+
+/* Run fn `reps` times. */
+void bench_single(unsigned int reps, bench_fn fn, void *ctx,
+		  struct bench_stats *s);
+
+/* ---- reporting ---- */
+
+enum bench_unit {
+	BENCH_NS,    /* a time in nanoseconds */
+	BENCH_BYTES, /* an amount of memory in bytes */
+	BENCH_COUNT, /* a plain number */
+};
+
+enum bench_goal_kind {
+	BENCH_GOAL_NONE,      /* reported for information */
+	BENCH_GOAL_RATIO_MAX, /* figure / baseline <= goal */
+	BENCH_GOAL_ABS_MAX,   /* figure <= goal, in the row's unit */
+};
+
+struct bench_goal {
+	enum bench_goal_kind kind;
+	double bound;
+	const char *text; /* as the goals file words it, short */
+};
+
+struct bench_row {
+	const char *name;
+	const char *backend; /* "kvm", "memfd", "-" */
+	enum bench_unit unit;
+	struct bench_stats figure;
+	const char *baseline_name; /* NULL: no baseline */
+	struct bench_stats baseline;
+	struct bench_goal goal;
+};
+
+/* Start a table under a heading. */
+void bench_table(const char *heading);
+
+/* One row of the current table; returns whether the goal is met (true
+ * when there is none). */
+bool bench_print(const struct bench_row *row);
+
+/* A remark under the current table. */
+void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit status for main(): 0, since a missed goal is a finding, not an
+ * error; the summary line counts them. */
+int bench_finish(void);
+
+/* ---- fixtures on the public API ---- */
+
+/* The backends, in the order benchmarks report them. */
+extern const unsigned int bench_backends[2];
+
+/* A KVM_X86_SW_PROTECTED_VM on `backend`. */
+int bench_vm(unsigned int backend);
+
+/* A guest_memfd of `size` bytes, mappable and initially shared. */
+int bench_gmem(int vm, uint64_t size);
+
+/* KVM_SET_MEMORY_ATTRIBUTES2 on [offset, offset + size); exits on error. */
+void bench_convert(int fd, uint64_t offset, uint64_t size, bool to_private,
+		   uint64_t mode);
+
+/* gmem_mmap() of the whole file, read-write, shared. */
+char *bench_map(int fd, uint64_t size);
+
+/* Fault every page of [p, p + len) in for writing. */
+void bench_populate(char *p, uint64_t len);
+
+/* Write one byte to each page of [p, p + len): a fault per page that is
+ * not mapped yet. */
+void bench_touch(char *p, uint64_t len);
+
+/* The system calls every gmem_ioctl() makes before its work: the fd's
+ * identity (fstat of `fd`), and the copy of a struct
+ * kvm_memory_attributes2 (getpid, process_vm_readv). A floor to compare
+ * a call with. */
+void bench_call_floor(int fd);
+
+/* A pseudo-random 64-bit number (xorshift64*), deterministic per run. */
+uint64_t bench_rand(void);
+
+/* The starts of n ranges over [0, npages) at random offsets: 0, then
+ * n - 1 distinct random boundaries, sorted. Free with free(). */
+uint64_t *bench_boundaries(uint64_t npages, size_t n);
+
+/* Give a file of npages pages n ranges of alternating attributes at the
+ * boundaries `starts` (shared first), by converting every other range to
+ * private in address order, as a guest would. */
+void bench_fill_ranges(int fd, uint64_t npages, const uint64_t *starts,
+		       size_t n);
+
+#endif

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public API's own cost: attribute lookups through gmem_get_attributes()
+ * with 1e3, 1e5 and 1e6 ranges in a file, and what any call pays before it
+ * does its work.
+ *
+ * To answer as the kernel does, the library checks on every call that the
+ * fd is still the file it was made for (fstat: a descriptor closed behind
+ * its back and reused must read as foreign), and copies arguments through
+ * process_vm_readv()/process_vm_writev() on its own pid (getpid()), so that
+ * a bad pointer is EFAULT instead of a crash. Each of those is a system
+ * call; the kernel's own ioctl pays one system call entry.
+ *
+ * Baselines, interleaved with the figure:
+ *  - lookups: a flat per-page byte array (the fastest lookup), and the
+ *    system calls the call makes (fstat, getpid, process_vm_writev of 8
+ *    bytes), which is its floor;
+ *  - a KVM_SET_MEMORY_ATTRIBUTES2 that has nothing to do (PRESERVE on a
+ *    range that already has the attributes), and each system call the
+ *    library makes, against one null system call (getppid).
+ * The file is a 16 GiB guest with ranges at random offsets, made through
+ * the API (every other range converted to private, in address order).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <gmem/gmem.h>
+
+#include "bench.h"
+
+#define FILE_SIZE (16 * BENCH_GIB)
+#define NPAGES	  (FILE_SIZE / BENCH_PAGE)
+#define NIDX	  4096u
+#define BATCH	  2000u
+
+struct api_ctx {
+	int fd;
+	uint8_t *bytes; /* attribute of each page */
+	uint64_t *idx;	/* NIDX random pages */
+	uint64_t sink;
+	char *mapped; /* one mapped page, for mincore */
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		bench_die("calloc");
+	return p;
+}
+
+static double op_api_lookup(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	double t0 = bench_now();
+	uint64_t a = 0;
+
+	for (unsigned int i = 0; i < BATCH; i++) {
+		uint64_t page = c->idx[(rep * BATCH + i) % NIDX];
+
+		if (gmem_get_attributes(c->fd, page * BENCH_PAGE, &a))
+			bench_die("gmem_get_attributes");
+		c->sink += a;
+	}
+	return (bench_now() - t0) / BATCH;
+}
+
+static double op_bytes(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	double t0 = bench_now();
+
+	for (unsigned int i = 0; i < BATCH; i++)
+		c->sink += c->bytes[c->idx[(rep * BATCH + i) % NIDX]];
+	return (bench_now() - t0) / BATCH;
+}
+
+/* The system calls gmem_get_attributes() makes, and nothing else. */
+static void lookup_syscalls(int fd, uint64_t *out)
+{
+	uint64_t v = 0;
+	struct iovec local = { &v, sizeof(v) }, remote = { out, sizeof(v) };
+	struct stat st;
+
+	if (fstat(fd, &st) ||
+	    process_vm_writev(getpid(), &local, 1, &remote, 1, 0) < 0)
+		bench_die("lookup_syscalls");
+}
+
+static double op_floor(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	double t0 = bench_now();
+	uint64_t a;
+
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		lookup_syscalls(c->fd, &a);
+	return (bench_now() - t0) / BATCH;
+}
+
+static double op_null(void *arg, unsigned int rep)
+{
+	double t0 = bench_now();
+
+	(void)arg;
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		syscall(SYS_getppid);
+	return (bench_now() - t0) / BATCH;
+}
+
+static double op_noop_convert(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	double t0 = bench_now();
+
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		bench_convert(c->fd, 0, BENCH_PAGE, false,
+			      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+	return (bench_now() - t0) / BATCH;
+}
+
+static double op_fstat(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	double t0 = bench_now();
+	struct stat st;
+
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		fstat(c->fd, &st);
+	return (bench_now() - t0) / BATCH;
+}
+
+static double op_getpid(void *arg, unsigned int rep)
+{
+	double t0 = bench_now();
+
+	(void)arg;
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		getpid();
+	return (bench_now() - t0) / BATCH;
+}
+
+/* copy_from_user() of a struct kvm_memory_attributes2, pid known. */
+static double op_readv(void *arg, unsigned int rep)
+{
+	struct kvm_memory_attributes2 src = { 0 }, dst;
+	struct iovec local = { &dst, sizeof(dst) };
+	struct iovec remote = { &src, sizeof(src) };
+	pid_t pid = getpid();
+	double t0 = bench_now();
+
+	(void)arg;
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	return (bench_now() - t0) / BATCH;
+}
+
+/* What the allocation scan of a content mode asks the kernel. */
+static double op_mincore(void *arg, unsigned int rep)
+{
+	struct api_ctx *c = arg;
+	unsigned char vec;
+	double t0 = bench_now();
+
+	(void)rep;
+	for (unsigned int i = 0; i < BATCH; i++)
+		mincore(c->mapped, BENCH_PAGE, &vec);
+	return (bench_now() - t0) / BATCH;
+}
+
+static void row(const char *name, const char *backend,
+		const struct bench_stats *fig, const char *base,
+		const struct bench_stats *bs, struct bench_goal goal)
+{
+	struct bench_row r = { .name = name,
+			       .backend = backend,
+			       .unit = BENCH_NS,
+			       .figure = *fig,
+			       .baseline_name = base,
+			       .baseline = *bs,
+			       .goal = goal };
+
+	bench_print(&r);
+}
+
+static const struct bench_goal no_goal = { BENCH_GOAL_NONE, 0, NULL };
+
+static void fill_bytes(uint8_t *bytes, const uint64_t *starts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = i + 1 < n ? starts[i + 1] : NPAGES;
+
+		memset(bytes + starts[i],
+		       i & 1 ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+		       end - starts[i]);
+	}
+}
+
+static void lookup_rows(struct api_ctx *c, size_t n, const char *backend)
+{
+	uint64_t *starts = bench_boundaries(NPAGES, n);
+	struct bench_stats api, bytes, api2, floor;
+	unsigned int reps = bench_reps(15);
+	char name[64];
+
+	bench_fill_ranges(c->fd, NPAGES, starts, n);
+	fill_bytes(c->bytes, starts, n);
+	bench_pair(reps, op_api_lookup, c, op_bytes, c, &api, &bytes);
+	bench_pair(reps, op_api_lookup, c, op_floor, c, &api2, &floor);
+	snprintf(name, sizeof(name), "gmem_get_attributes, %zu ranges", n);
+	row(name, backend, &api, "per-page byte array", &bytes, no_goal);
+	row(name, backend, &api2, "its syscalls: fstat, getpid, pvm_writev",
+	    &floor, no_goal);
+	/* Back to one shared range for the next count. */
+	bench_convert(c->fd, 0, FILE_SIZE, false,
+		      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+	free(starts);
+}
+
+struct floor_case {
+	const char *name;
+	bench_fn fn;
+};
+
+static const struct floor_case floor_cases[] = {
+	{ "KVM_SET_MEMORY_ATTRIBUTES2 with nothing to do", op_noop_convert },
+	{ "fstat (fd identity check)", op_fstat },
+	{ "getpid", op_getpid },
+	{ "process_vm_readv of 128 B (copy_from_user)", op_readv },
+	{ "mincore of 1 page (allocation scan)", op_mincore },
+};
+
+static void floor_rows(struct api_ctx *c, const char *backend)
+{
+	struct bench_stats fig, null;
+
+	for (size_t i = 0; i < sizeof(floor_cases) / sizeof(floor_cases[0]);
+	     i++) {
+		bench_pair(bench_reps(15), floor_cases[i].fn, c, op_null, c,
+			   &fig, &null);
+		row(floor_cases[i].name, backend, &fig, "null syscall", &null,
+		    no_goal);
+	}
+}
+
+static void run_backend(unsigned int backend)
+{
+	static const size_t counts[] = { 1000, 100000, 1000000 };
+	const char *name = gmem_backend_name((int)backend);
+	int vm = bench_vm(backend);
+	struct api_ctx c = { .fd = bench_gmem(vm, FILE_SIZE) };
+
+	c.bytes = xcalloc(NPAGES, 1);
+	c.idx = xcalloc(NIDX, sizeof(*c.idx));
+	for (unsigned int i = 0; i < NIDX; i++)
+		c.idx[i] = bench_rand() % NPAGES;
+	c.mapped = bench_map(c.fd, BENCH_PAGE);
+	c.mapped[0] = 1;
+	for (size_t i = 0; i < 3; i++)
+		lookup_rows(&c, counts[i], name);
+	floor_rows(&c, name);
+	if (c.sink == 42)
+		printf(" ");
+	gmem_munmap(c.mapped, BENCH_PAGE);
+	free(c.bytes);
+	free(c.idx);
+	gmem_close(c.fd);
+	gmem_close(vm);
+}
+
+int main(int argc, char **argv)
+{
+	bench_init(argc, argv,
+		   "bench_api: public-API lookups and the cost of a call");
+	bench_table("gmem_get_attributes and the per-call floor, 16 GiB file");
+	for (size_t i = 0; i < 2; i++)
+		if (bench_backend_wanted(bench_backends[i]))
+			run_backend(bench_backends[i]);
+	bench_note("Figures per call, %u calls a sample. The tree's own "
+		   "lookup is in bench_lookup.",
+		   BATCH);
+	return bench_finish();
+}

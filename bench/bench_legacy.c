@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+/*
+ * In-place conversion against the legacy two-backing conversion that VMMs
+ * use today, on the real kernel: time per 4 KiB and per 2 MiB, both ways,
+ * and the memory each holds.
+ *
+ * Legacy (QEMU's kvm_convert_memory(), on the kernel's own objects): the
+ * shared side is a memfd the VMM maps, the private side a guest_memfd of
+ * the same size, and every conversion discards the side being left
+ * (ram_block_discard_range()):
+ *  - shared-to-private: punch the memfd, and allocate the guest_memfd's
+ *    pages (as the guest's first faults on them do);
+ *  - private-to-shared: punch the guest_memfd, and fault the memfd's
+ *    pages back in through the VMM's mapping (the kernel zeroes them).
+ * The VM-level KVM_SET_MEMORY_ATTRIBUTES the flow also makes is not on
+ * this kernel (no private memory for the default VM type), so the legacy
+ * figures here are slightly flattered.
+ *
+ * In place (libgmem): one file, mapped by the host; shared-to-private
+ * with PRESERVE revokes the host mapping; private-to-shared with ZERO
+ * zeroes the allocated pages through the library's view and maps them
+ * again. "view warm" is the steady state (the library has zeroed these
+ * pages before); "view cold" is memory the library has never touched
+ * (written through another mapping, as KVM's), whose view faults first.
+ * A "+ host touch" row adds the host's first write to every page after
+ * the conversion, which the legacy figure includes by construction. A
+ * last baseline is the floor of a revocation: the system calls the
+ * library makes, one of them an mmap(MAP_FIXED) over the populated range.
+ *
+ * Goals (docs/PERFORMANCE.md): 2 MiB both ways at least 10x faster than
+ * legacy (ratio <= 0.1), 4 KiB no slower (ratio <= 1), memory exactly 1x
+ * the guest where legacy without punching holds up to 2x.
+ */
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmem/gmem.h>
+
+#include "bench.h"
+
+#define TIME_SIZE (512 * BENCH_MIB)
+#define MEM_SIZE  (256 * BENCH_MIB)
+#define ZERO	  KVM_SET_MEMORY_ATTRIBUTES2_ZERO
+#define PRESERVE  KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define PUNCH	  (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)
+
+/* The two backings of a legacy VMM, on the real kernel. */
+struct legacy {
+	int kvm, vm;
+	int gmem;     /* private side: the kernel's guest_memfd */
+	int memfd;    /* shared side */
+	char *shared; /* the VMM's mapping of the shared side */
+	uint64_t size;
+	int empty;	      /* an empty memfd, for the revocation floor */
+	uint64_t unevictable; /* bytes, before the private side had any */
+};
+
+/* The in-place file of libgmem. */
+struct inplace {
+	int vm, fd;
+	char *map; /* the host's mapping */
+	uint64_t size;
+};
+
+static void xfallocate(int fd, int mode, uint64_t off, uint64_t len)
+{
+	if (fallocate(fd, mode, (off_t)off, (off_t)len))
+		bench_die("fallocate");
+}
+
+static int kvm_gmem(int vm, uint64_t size, uint64_t flags)
+{
+	struct kvm_create_guest_memfd args = { .size = size, .flags = flags };
+	int fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &args);
+
+	if (fd < 0)
+		bench_die("KVM_CREATE_GUEST_MEMFD on /dev/kvm");
+	return fd;
+}
+
+/* A field of /proc/meminfo, in bytes. */
+static uint64_t meminfo(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t len = strlen(field);
+	unsigned long long kib = 0;
+	char line[256];
+
+	if (!f)
+		bench_die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			sscanf(line + len + 1, "%llu", &kib);
+	fclose(f);
+	return kib * BENCH_KIB;
+}
+
+static void legacy_init(struct legacy *l, uint64_t size)
+{
+	l->size = size;
+	l->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (l->kvm < 0)
+		bench_die("/dev/kvm");
+	l->vm = ioctl(l->kvm, KVM_CREATE_VM, KVM_X86_DEFAULT_VM);
+	if (l->vm < 0)
+		bench_die("KVM_CREATE_VM");
+	l->unevictable = meminfo("Unevictable");
+	l->gmem = kvm_gmem(l->vm, size, 0);
+	l->memfd = memfd_create("legacy-shared", MFD_CLOEXEC);
+	l->empty = memfd_create("legacy-empty", MFD_CLOEXEC);
+	if (l->memfd < 0 || l->empty < 0 || ftruncate(l->memfd, (off_t)size))
+		bench_die("memfd_create");
+	l->shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 l->memfd, 0);
+	if (l->shared == MAP_FAILED)
+		bench_die("mmap");
+	bench_populate(l->shared, size);
+}
+
+static void legacy_fini(struct legacy *l)
+{
+	munmap(l->shared, l->size);
+	close(l->empty);
+	close(l->memfd);
+	close(l->gmem);
+	close(l->vm);
+	close(l->kvm);
+}
+
+static void legacy_to_private(struct legacy *l, uint64_t off, uint64_t len)
+{
+	xfallocate(l->memfd, PUNCH, off, len);
+	xfallocate(l->gmem, FALLOC_FL_KEEP_SIZE, off, len);
+}
+
+static void legacy_to_shared(struct legacy *l, uint64_t off, uint64_t len)
+{
+	xfallocate(l->gmem, PUNCH, off, len);
+	bench_touch(l->shared + off, len);
+}
+
+static void inplace_init(struct inplace *ip, unsigned int backend,
+			 uint64_t size)
+{
+	ip->size = size;
+	ip->vm = bench_vm(backend);
+	ip->fd = bench_gmem(ip->vm, size);
+	ip->map = bench_map(ip->fd, size);
+	bench_populate(ip->map, size);
+	/* The steady state of a running VM: the library has zeroed these
+	 * pages before, so its view of them is faulted in. */
+	bench_convert(ip->fd, 0, size, false, ZERO);
+}
+
+static void inplace_fini(struct inplace *ip)
+{
+	gmem_munmap(ip->map, ip->size);
+	gmem_close(ip->fd);
+	gmem_close(ip->vm);
+}
+
+/* The floor of a revocation: a populated mapping of a file of the same
+ * kind as the in-place file's memory, and an empty memfd. */
+struct floor {
+	int fd, empty;
+	char *map;
+};
+
+struct leg_ctx {
+	struct legacy *l;
+	struct inplace *ip;
+	struct floor *floor;
+	uint64_t len, off;
+	bool cold_view;	 /* make the library's view of the pages cold */
+	bool host_touch; /* time the host's first touch after p->s too */
+};
+
+static void pick(struct leg_ctx *c)
+{
+	c->off = bench_rand() % (TIME_SIZE / c->len) * c->len;
+}
+
+static double op_legacy_to_private(void *arg, unsigned int rep)
+{
+	struct leg_ctx *c = arg;
+	double t0, t;
+
+	(void)rep;
+	pick(c);
+	t0 = bench_now();
+	legacy_to_private(c->l, c->off, c->len);
+	t = bench_now() - t0;
+	legacy_to_shared(c->l, c->off, c->len);
+	return t;
+}
+
+static double op_legacy_to_shared(void *arg, unsigned int rep)
+{
+	struct leg_ctx *c = arg;
+	double t0;
+
+	(void)rep;
+	pick(c);
+	legacy_to_private(c->l, c->off, c->len);
+	t0 = bench_now();
+	legacy_to_shared(c->l, c->off, c->len);
+	return bench_now() - t0;
+}
+
+static double op_inplace_to_private(void *arg, unsigned int rep)
+{
+	struct leg_ctx *c = arg;
+	double t0, t;
+
+	(void)rep;
+	pick(c);
+	t0 = bench_now();
+	bench_convert(c->ip->fd, c->off, c->len, true, PRESERVE);
+	t = bench_now() - t0;
+	bench_convert(c->ip->fd, c->off, c->len, false, PRESERVE);
+	bench_populate(c->ip->map + c->off, c->len);
+	return t;
+}
+
+/* Private, allocated pages; with cold_view, rewritten through the host's
+ * mapping after a punch, so that only that mapping has them faulted in. */
+static void inplace_make_private(struct leg_ctx *c)
+{
+	if (c->cold_view) {
+		if (gmem_fallocate(c->ip->fd, PUNCH, (off_t)c->off,
+				   (off_t)c->len))
+			bench_die("gmem_fallocate");
+		bench_populate(c->ip->map + c->off, c->len);
+	}
+	bench_convert(c->ip->fd, c->off, c->len, true, PRESERVE);
+}
+
+static double op_inplace_to_shared(void *arg, unsigned int rep)
+{
+	struct leg_ctx *c = arg;
+	double t0, t;
+
+	(void)rep;
+	pick(c);
+	inplace_make_private(c);
+	t0 = bench_now();
+	bench_convert(c->ip->fd, c->off, c->len, false, ZERO);
+	if (c->host_touch)
+		bench_touch(c->ip->map + c->off, c->len);
+	t = bench_now() - t0;
+	bench_populate(c->ip->map + c->off, c->len);
+	return t;
+}
+
+/* The floor of revoking a populated mapping: the system calls the
+ * library makes, on a populated mapping of the same kind of memory. */
+static double op_floor_revoke(void *arg, unsigned int rep)
+{
+	struct leg_ctx *c = arg;
+	struct floor *fl = c->floor;
+	char *p;
+	double t0, t;
+
+	(void)rep;
+	pick(c);
+	p = fl->map + c->off;
+	t0 = bench_now();
+	bench_call_floor(fl->fd);
+	if (mmap(p, c->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fl->empty, 0) == MAP_FAILED)
+		bench_die("mmap(MAP_FIXED)");
+	t = bench_now() - t0;
+	if (mmap(p, c->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fl->fd, (off_t)c->off) == MAP_FAILED)
+		bench_die("mmap(MAP_FIXED)");
+	bench_populate(p, c->len);
+	return t;
+}
+
+/* kvm: the kernel's own guest_memfd, as the kvm backend makes it. */
+static void floor_init(struct floor *fl, const struct legacy *l,
+		       unsigned int backend)
+{
+	if (backend == GMEM_BACKEND_KVM)
+		fl->fd = kvm_gmem(l->vm, TIME_SIZE,
+				  GUEST_MEMFD_FLAG_MMAP |
+					  GUEST_MEMFD_FLAG_INIT_SHARED);
+	else
+		fl->fd = memfd_create("floor", MFD_CLOEXEC);
+	fl->empty = memfd_create("floor-empty", MFD_CLOEXEC);
+	if (fl->fd < 0 || fl->empty < 0 ||
+	    (backend != GMEM_BACKEND_KVM && ftruncate(fl->fd, TIME_SIZE)))
+		bench_die("floor_init");
+	fl->map = mmap(NULL, TIME_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fl->fd, 0);
+	if (fl->map == MAP_FAILED)
+		bench_die("mmap");
+	bench_populate(fl->map, TIME_SIZE);
+}
+
+static void floor_fini(struct floor *fl)
+{
+	munmap(fl->map, TIME_SIZE);
+	close(fl->fd);
+	close(fl->empty);
+}
+
+struct leg_case {
+	const char *what;
+	bench_fn fn, base;
+	bool cold_view, host_touch;
+};
+
+static const struct leg_case cases[] = {
+	{ "shared→private PRESERVE", op_inplace_to_private,
+	  op_legacy_to_private, false, false },
+	{ "shared→private PRESERVE", op_inplace_to_private, op_floor_revoke,
+	  false, false },
+	{ "private→shared ZERO, view warm", op_inplace_to_shared,
+	  op_legacy_to_shared, false, false },
+	{ "private→shared ZERO, view warm, + host touch", op_inplace_to_shared,
+	  op_legacy_to_shared, false, true },
+	{ "private→shared ZERO, view cold", op_inplace_to_shared,
+	  op_legacy_to_shared, true, false },
+	{ "private→shared ZERO, view cold, + host touch", op_inplace_to_shared,
+	  op_legacy_to_shared, true, true },
+};
+
+static struct bench_goal time_goal(uint64_t len)
+{
+	if (len == BENCH_PAGE)
+		return (struct bench_goal){ BENCH_GOAL_RATIO_MAX, 1.0,
+					    "≤ 1× legacy" };
+	return (struct bench_goal){ BENCH_GOAL_RATIO_MAX, 0.1,
+				    "≥ 10× faster (≤ 0.1×)" };
+}
+
+static const char *baseline_name(bench_fn base)
+{
+	if (base == op_legacy_to_private)
+		return "legacy: punch shared + allocate private";
+	if (base == op_legacy_to_shared)
+		return "legacy: punch private + re-fault shared";
+	return "its syscalls: fstat, getpid, pvm_readv, mmap(MAP_FIXED)";
+}
+
+static void run_case(struct leg_ctx *c, const struct leg_case *k,
+		     unsigned int reps, const char *backend)
+{
+	struct bench_row r = { .backend = backend, .unit = BENCH_NS };
+	char name[128];
+
+	c->cold_view = k->cold_view;
+	c->host_touch = k->host_touch;
+	bench_pair(reps, k->fn, c, k->base, c, &r.figure, &r.baseline);
+	snprintf(name, sizeof(name), "%s %s", k->what,
+		 c->len == BENCH_PAGE ? "4 KiB" : "2 MiB");
+	r.name = name;
+	r.baseline_name = baseline_name(k->base);
+	/* The goals are about the conversion against legacy; touching is
+	 * for reading. */
+	if (!k->host_touch && k->base != op_floor_revoke)
+		r.goal = time_goal(c->len);
+	bench_print(&r);
+}
+
+static void run_times(struct legacy *l, unsigned int backend)
+{
+	const char *name = gmem_backend_name((int)backend);
+	struct inplace ip;
+	struct floor fl;
+	struct leg_ctx c = { .l = l, .ip = &ip, .floor = &fl };
+
+	inplace_init(&ip, backend, TIME_SIZE);
+	floor_init(&fl, l, backend);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c.len = BENCH_PAGE;
+		run_case(&c, &cases[i], bench_reps(2000), name);
+		c.len = 2 * BENCH_MIB;
+		run_case(&c, &cases[i], bench_reps(200), name);
+	}
+	floor_fini(&fl);
+	inplace_fini(&ip);
+}
+
+/* ---- memory held ---- */
+
+static uint64_t resident(char *p, uint64_t size)
+{
+	uint64_t npages = size / BENCH_PAGE, count = 0;
+	unsigned char *vec = calloc(npages, 1);
+
+	if (!vec || mincore(p, size, vec))
+		bench_die("mincore");
+	for (uint64_t i = 0; i < npages; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count * BENCH_PAGE;
+}
+
+/*
+ * Bytes of a legacy VM: the shared memfd's pages (mincore), and the
+ * guest_memfd's. The kernel shows the latter nowhere per file (st_blocks
+ * stays 0, and mincore() counts only pages that were written), but its
+ * pages are unevictable: the growth of Unevictable in /proc/meminfo
+ * since the file was made. Other processes making guest_memfds at the
+ * same time would add to it.
+ */
+static uint64_t legacy_held(struct legacy *l)
+{
+	uint64_t now = meminfo("Unevictable");
+	uint64_t priv = now > l->unevictable ? now - l->unevictable : 0;
+
+	return resident(l->shared, l->size) + priv;
+}
+
+static uint64_t inplace_held(struct inplace *ip)
+{
+	uint64_t npages = ip->size / BENCH_PAGE, count = 0;
+	unsigned char *vec = calloc(npages, 1);
+
+	if (!vec || gmem_get_allocation(ip->fd, 0, ip->size, vec))
+		bench_die("gmem_get_allocation");
+	for (uint64_t i = 0; i < npages; i++)
+		count += vec[i];
+	free(vec);
+	return count * BENCH_PAGE;
+}
+
+static void memory_row(const char *name, const char *backend, uint64_t held,
+		       bool goal)
+{
+	struct bench_row r = { .name = name,
+			       .backend = backend,
+			       .unit = BENCH_BYTES,
+			       .baseline_name = "the guest's memory" };
+
+	r.figure = (struct bench_stats){ 1,
+					 (double)held,
+					 (double)held,
+					 (double)held,
+					 (double)held,
+					 (double)held };
+	r.baseline = (struct bench_stats){ 1,	     MEM_SIZE, MEM_SIZE,
+					   MEM_SIZE, MEM_SIZE, MEM_SIZE };
+	if (goal)
+		r.goal = (struct bench_goal){ BENCH_GOAL_RATIO_MAX, 1.0,
+					      "exactly 1×" };
+	bench_print(&r);
+}
+
+/*
+ * A guest boots with all memory shared and written, then makes all of it
+ * private and uses it. Legacy without punching keeps both copies; with
+ * punching it pays a discard and a re-fault on every conversion; in place
+ * there is one copy, always.
+ */
+static void run_memory(void)
+{
+	struct legacy l;
+
+	legacy_init(&l, MEM_SIZE);
+	xfallocate(l.gmem, FALLOC_FL_KEEP_SIZE, 0, MEM_SIZE);
+	memory_row("held after all memory went private, legacy without "
+		   "punching",
+		   "kernel", legacy_held(&l), false);
+	xfallocate(l.memfd, PUNCH, 0, MEM_SIZE);
+	memory_row("the same, legacy punching the shared side", "kernel",
+		   legacy_held(&l), false);
+	legacy_fini(&l);
+	for (size_t i = 0; i < 2; i++) {
+		struct inplace ip;
+
+		if (!bench_backend_wanted(bench_backends[i]))
+			continue;
+		inplace_init(&ip, bench_backends[i], MEM_SIZE);
+		bench_convert(ip.fd, 0, MEM_SIZE, true, PRESERVE);
+		memory_row("the same, in place",
+			   gmem_backend_name((int)bench_backends[i]),
+			   inplace_held(&ip), true);
+		inplace_fini(&ip);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct legacy l;
+
+	bench_init(argc, argv, "bench_legacy: in place against two backings");
+	if (!gmem_kvm_backend_available()) {
+		printf("skipped: no /dev/kvm with guest_memfd\n");
+		return 0;
+	}
+	legacy_init(&l, TIME_SIZE);
+	bench_table("Conversion time, in place against legacy, on the real "
+		    "kernel");
+	for (size_t i = 0; i < 2; i++)
+		if (bench_backend_wanted(bench_backends[i]))
+			run_times(&l, bench_backends[i]);
+	legacy_fini(&l);
+	bench_note("Backend: where the in-place file lives; the legacy "
+		   "baseline always runs on the kernel's memfd and "
+		   "guest_memfd. Random aligned ranges of a 512 MiB guest.");
+	bench_table("Memory held, 256 MiB guest");
+	run_memory();
+	return bench_finish();
+}
