@@ -165,8 +165,18 @@ static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 {
 	struct scan_chunk chunk = { .vec = vec, .first = first };
 	struct view v;
+	bool all_fallocated;
 	int err;
 
+	/* A chunk fallocate() covered needs no look at the page cache. */
+	gmem_mutex_lock(&f->state_lock);
+	all_fallocated =
+		range_tree_range_has(&f->fallocated, first, first + n, 1);
+	gmem_mutex_unlock(&f->state_lock);
+	if (all_fallocated) {
+		memset(vec, 1, n);
+		return 0;
+	}
 	err = view_map(f, first << GMEM_PAGE_SHIFT, n << GMEM_PAGE_SHIFT, &v);
 	if (err)
 		return err;

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 
 #include "alloc.h"
 #include "gmem_file.h"
@@ -124,50 +123,54 @@ static int memslot_bind(struct gmem_vm *vm,
 /*
  * On the kvm backend, mirror the change in the real VM. A guest_memfd slot
  * bound without a userspace_addr (a gmem-only slot, as upstream allows)
- * gets a mapping of the file of its own: KVM here reaches shared guest
+ * gets the library's own view of the file: KVM here reaches shared guest
  * memory through userspace_addr, and that mapping, unlike the host's, is
- * never revoked. It is returned in *mapping for the slot to own.
+ * never revoked. Sharing the view's page tables with KVM also means the
+ * pages a guest touched need no fault when a content mode is applied.
  */
 static int memslot_mirror(struct gmem_vm *vm,
 			  const struct kvm_userspace_memory_region2 *r,
-			  struct gmem_file *f, void **mapping)
+			  struct gmem_file *f, struct view *kvm_view)
 {
 	struct kvm_userspace_memory_region2 real = *r;
-	void *p = NULL;
-	int err = 0;
+	struct view v = { 0 };
+	int err;
 
-	if (vm->backend.kvm_vm_fd < 0)
-		return 0;
 	real.guest_memfd = f ? (uint32_t)f->memory_fd : 0;
 	if (f && !real.userspace_addr && r->memory_size) {
-		p = mmap(NULL, r->memory_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_NORESERVE, f->memory_fd,
-			 (off_t)r->guest_memfd_offset);
-		if (p == MAP_FAILED)
-			return -errno;
-		real.userspace_addr = (uint64_t)(uintptr_t)p;
+		err = view_map(f, r->guest_memfd_offset, r->memory_size, &v);
+		if (err)
+			return err;
+		real.userspace_addr = (uint64_t)(uintptr_t)v.base;
 	}
-	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real))
+	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real)) {
 		err = -errno;
-	if (err && p)
-		munmap(p, r->memory_size);
-	else if (mapping)
-		*mapping = p;
-	return err;
+		view_unmap(&v);
+		return err;
+	}
+	if (kvm_view)
+		*kvm_view = v;
+	return 0;
+}
+
+/* Delete the real VM's copy of a slot and let go of its view. */
+static void memslot_unmirror(struct gmem_vm *vm, struct memslot *s)
+{
+	struct kvm_userspace_memory_region2 r = { .slot = s->slot };
+
+	if (s->kvm_slot)
+		ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
+	s->kvm_slot = false;
+	view_unmap(&s->kvm_view);
+	s->kvm_view = (struct view){ 0 };
 }
 
 static int memslot_delete(struct gmem_vm *vm, struct memslot *s)
 {
-	struct kvm_userspace_memory_region2 r = { .slot = s->slot };
 	size_t i = (size_t)(s - vm->slots);
-	int err;
 
 	gmem_assert_mutex_held(&vm->slots_lock);
-	err = memslot_mirror(vm, &r, NULL, NULL);
-	if (err)
-		return err;
-	if (s->kvm_mapping)
-		munmap(s->kvm_mapping, s->size);
+	memslot_unmirror(vm, s);
 	memmove(s, s + 1, (vm->nslots - i - 1) * sizeof(*s));
 	vm->nslots--;
 	return 0;
@@ -195,7 +198,8 @@ static int memslot_create(struct gmem_vm *vm,
 			  const struct kvm_userspace_memory_region2 *r)
 {
 	struct gmem_file *f = NULL;
-	void *mapping = NULL;
+	struct view kvm_view = { 0 };
+	bool mirror = vm->backend.kvm_vm_fd >= 0;
 	int err;
 
 	gmem_assert_mutex_held(&vm->slots_lock);
@@ -207,8 +211,8 @@ static int memslot_create(struct gmem_vm *vm,
 			return err;
 	}
 	err = memslot_make_room(vm);
-	if (!err)
-		err = memslot_mirror(vm, r, f, &mapping);
+	if (!err && mirror)
+		err = memslot_mirror(vm, r, f, &kvm_view);
 	if (f)
 		gmem_file_put(f);
 	if (err)
@@ -221,7 +225,8 @@ static int memslot_create(struct gmem_vm *vm,
 		.userspace_addr = r->userspace_addr,
 		.gmem_offset = r->guest_memfd_offset,
 		.file = f,
-		.kvm_mapping = mapping,
+		.kvm_slot = mirror,
+		.kvm_view = kvm_view,
 	};
 	return 0;
 }
@@ -240,9 +245,11 @@ static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 		return -EINVAL;
 	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, s))
 		return -EEXIST;
-	err = memslot_mirror(vm, r, NULL, NULL);
-	if (err)
-		return err;
+	if (s->kvm_slot) {
+		err = memslot_mirror(vm, r, NULL, NULL);
+		if (err)
+			return err;
+	}
 	s->gpa = r->guest_phys_addr;
 	s->flags = r->flags;
 	return 0;
@@ -268,11 +275,22 @@ int vm_set_memory_region2(struct gmem_vm *vm,
 	return err;
 }
 
+/*
+ * The slots stay, unbound (R36). A real slot that reached the file through
+ * the library's view goes now, before the view does: its address must not
+ * lead KVM into whatever is mapped there next.
+ */
 void vm_unbind_file(struct gmem_vm *vm, struct gmem_file *f)
 {
 	gmem_mutex_lock(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots; i++)
-		if (vm->slots[i].file == f)
-			vm->slots[i].file = NULL;
+	for (size_t i = 0; i < vm->nslots; i++) {
+		struct memslot *s = &vm->slots[i];
+
+		if (s->file != f)
+			continue;
+		s->file = NULL;
+		if (s->kvm_view.base)
+			memslot_unmirror(vm, s);
+	}
 	gmem_mutex_unlock(&vm->slots_lock);
 }

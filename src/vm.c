@@ -34,9 +34,7 @@ static void vm_release(struct gmem_object *obj)
 {
 	struct gmem_vm *vm = vm_from_object(obj);
 
-	for (size_t i = 0; i < vm->nslots; i++)
-		if (vm->slots[i].kvm_mapping)
-			munmap(vm->slots[i].kvm_mapping, vm->slots[i].size);
+	/* Every file is gone already, and each took its views back. */
 	gmem_free(vm->slots);
 	if (vm->vm_memory_attributes)
 		range_tree_destroy(&vm->gpa_attributes);

@@ -15,6 +15,7 @@
 #include "object.h"
 #include "platform/platform.h"
 #include "range_tree.h"
+#include "view.h"
 
 struct gmem_file;
 
@@ -29,9 +30,11 @@ struct memslot {
 	/* No reference: a binding does not keep a file alive (R36); the
 	 * file clears this when it goes away. NULL without GUEST_MEMFD. */
 	struct gmem_file *file;
-	/* kvm backend, gmem-only slot: the mapping the real VM's slot uses,
-	 * owned by the slot; else NULL. */
-	void *kvm_mapping;
+	/* kvm backend: the real VM has this slot too. */
+	bool kvm_slot;
+	/* kvm backend, gmem-only slot: the library's view of the file that
+	 * the real slot's userspace_addr points into; else base NULL. */
+	struct view kvm_view;
 };
 
 struct gmem_cipher;
