@@ -82,6 +82,39 @@ static int gmem_check(struct gmem_file *f, int mode, uint64_t offset,
 /* Record [first, end) as (de)allocated around the backing file's own
  * fallocate(), with the tree's nodes reserved first so that the record
  * cannot fail once the memory changed. Caller holds state_lock. */
+struct allocate_walk {
+	struct gmem_file *file;
+	int err;
+};
+
+static int allocate_unallocated(const struct range_tree_range *r, void *arg)
+{
+	struct allocate_walk *w = arg;
+
+	if (r->value)
+		return 0;
+	if (fallocate(w->file->memory_fd, FALLOC_FL_KEEP_SIZE,
+		      (off_t)(r->start << GMEM_PAGE_SHIFT),
+		      (off_t)((r->end - r->start) << GMEM_PAGE_SHIFT)))
+		w->err = -errno;
+	return w->err;
+}
+
+/*
+ * Allocate only what fallocate() has not: shmem marks a page it allocated
+ * before up to date when asked again, which would end its zeroing on first
+ * use (R23), while the kernel's guest_memfd leaves it alone.
+ */
+static int backend_allocate(struct gmem_file *f, uint64_t first, uint64_t end)
+{
+	struct allocate_walk w = { .file = f };
+
+	gmem_assert_mutex_held(&f->state_lock);
+	range_tree_for_each(&f->fallocated, first, end, allocate_unallocated,
+			    &w);
+	return w.err;
+}
+
 static int allocation_apply(struct gmem_file *f, int mode, uint64_t offset,
 			    uint64_t len, uint64_t first, uint64_t end)
 {
@@ -90,11 +123,16 @@ static int allocation_apply(struct gmem_file *f, int mode, uint64_t offset,
 
 	gmem_assert_mutex_held(&f->state_lock);
 	err = range_tree_reserve(&f->fallocated, &r);
-	if (!err && fallocate(f->memory_fd, mode, (off_t)offset, (off_t)len))
+	if (err)
+		goto out;
+	if (!(mode & FALLOC_FL_PUNCH_HOLE))
+		err = backend_allocate(f, first, end);
+	else if (fallocate(f->memory_fd, mode, (off_t)offset, (off_t)len))
 		err = -errno;
 	if (!err && first < end)
 		range_tree_store(&f->fallocated, first, end,
 				 !(mode & FALLOC_FL_PUNCH_HOLE), &r);
+out:
 	range_tree_unreserve(&r);
 	return err;
 }

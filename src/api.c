@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,14 +73,47 @@ int gmem_open_system(void)
 	return fd;
 }
 
-/* Options as the caller's struct size allows: fields past sz read 0. */
-static void vm_opts_read(const struct gmem_vm_opts *in,
-			 struct gmem_vm_opts *out)
+/* Whether the caller's bytes [from, to) of `in` are all zero. */
+static int opts_tail_zero(const char *in, size_t from, size_t to)
 {
+	char chunk[64], zero[64] = { 0 };
+
+	for (size_t at = from; at < to; at += sizeof(chunk)) {
+		size_t n = to - at < sizeof(chunk) ? to - at : sizeof(chunk);
+
+		if (copy_from_user(chunk, in + at, n))
+			return -EFAULT;
+		if (memcmp(chunk, zero, n))
+			return -E2BIG;
+	}
+	return 0;
+}
+
+#define OPTS_MAX (1 << 20)
+
+/*
+ * Options as the caller's struct size allows, as libbpf reads them:
+ * fields past sz read as zero, and fields this library does not know (a
+ * newer caller's) must be zero, else E2BIG. An unreadable struct is
+ * EFAULT.
+ */
+static int vm_opts_read(const struct gmem_vm_opts *in, struct gmem_vm_opts *out)
+{
+	size_t sz;
+
 	memset(out, 0, sizeof(*out));
-	if (in)
-		memcpy(out, in, in->sz < sizeof(*out) ? in->sz : sizeof(*out));
+	if (!in)
+		return 0;
+	if (copy_from_user(&sz, &in->sz, sizeof(sz)))
+		return -EFAULT;
+	if (sz < sizeof(sz) || sz > OPTS_MAX)
+		return -EINVAL;
+	if (copy_from_user(out, in, sz < sizeof(*out) ? sz : sizeof(*out)))
+		return -EFAULT;
 	out->sz = sizeof(*out);
+	return sz > sizeof(*out)
+		       ? opts_tail_zero((const char *)in, sizeof(*out), sz)
+		       : 0;
 }
 
 int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts)
@@ -87,8 +121,9 @@ int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts)
 	struct gmem_vm_opts o;
 	int fd = -1, err;
 
-	vm_opts_read(opts, &o);
-	err = vm_create(type, &o, &fd);
+	err = vm_opts_read(opts, &o);
+	if (!err)
+		err = vm_create(type, &o, &fd);
 	return err ? syscall_return(err) : fd;
 }
 
@@ -213,8 +248,8 @@ int gmem_ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, unsigned long);
 	va_end(ap);
 	obj = fd_table_get(fd);
-	if (!obj)
-		return syscall_return(foreign_fd_error(fd, -ENOTTY));
+	if (!obj) /* not ours: the kernel answers for it */
+		return ioctl(fd, request, arg);
 	switch (obj->kind) {
 	case GMEM_OBJ_SYSTEM:
 		ret = system_ioctl(request, arg);

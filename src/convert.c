@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 
+#include "allocation.h"
 #include "content_mode.h"
 #include "convert.h"
 #include "gmem_file.h"
@@ -73,12 +74,27 @@ static int restore_shared(const struct range_tree_range *r, void *arg)
 		       : host_map_restore(f, r->start, r->end);
 }
 
+/* The first page of [first, end) that is pinned and has memory: a pin on
+ * a page that was punched holds the old memory, not the file's, and
+ * unallocated offsets are never busy (R57). */
+static uint64_t first_busy_page(struct gmem_file *f, uint64_t first,
+				uint64_t end)
+{
+	unsigned char allocated;
+
+	for (uint64_t at = first; (at = pin_first_pinned(f, at, end)) < end;
+	     at++)
+		if (!allocation_query(f, at, 1, &allocated) && allocated)
+			return at;
+	return end;
+}
+
 /* Step 7: nothing pinned, then nothing mapped. A revocation that fails
  * half way (the system ran out of mappings) is undone. */
 static int convert_to_private(struct gmem_file *f, const struct conversion *req,
 			      uint64_t *error_page)
 {
-	uint64_t pinned = pin_first_pinned(f, req->first, req->end);
+	uint64_t pinned = first_busy_page(f, req->first, req->end);
 	int err;
 
 	if (pinned < req->end) {

@@ -16,8 +16,9 @@
  *
  * On encrypted platforms a private page holds ciphertext: a read decrypts
  * the page, a write decrypts, changes and encrypts it again. A private
- * page the guest has not used yet (not in the page cache) reads as zeros,
- * as the kernel's fault path clears a page before it prepares it (R80).
+ * page the guest has not used yet (not up to date in the page cache) is
+ * cleared and encrypted on that first use, as the kernel's fault path
+ * clears a page before it prepares it (R80).
  */
 #include <errno.h>
 #include <string.h>
@@ -74,15 +75,18 @@ static int copy_encrypted(struct page_access *a, char *memory)
 	uint64_t index = page_index(a->offset);
 	char plain[GMEM_PAGE_SIZE];
 	char *at = plain + (a->offset & (GMEM_PAGE_SIZE - 1));
+	bool first_use = !page_in_use(page);
 	int err = 0;
 
-	if (page_in_use(page))
-		err = cipher_decrypt_page(a->vm->cipher, index, page, plain);
-	else
+	if (first_use)
 		memset(plain, 0, sizeof(plain));
+	else
+		err = cipher_decrypt_page(a->vm->cipher, index, page, plain);
 	if (!err)
 		err = copy_plain(a, at);
-	if (!err && a->write)
+	/* A first use, read or write, gives the page its memory and its
+	 * zeros at rest, as the kernel's fault clears and prepares it. */
+	if (!err && (a->write || first_use))
 		err = cipher_encrypt_page(a->vm->cipher, index, plain, page);
 	explicit_bzero(plain, sizeof(plain));
 	return err;

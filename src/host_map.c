@@ -228,8 +228,11 @@ static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
 {
 	int type = flags & MAP_TYPE;
 
-	if (!len || offset < 0 || !page_aligned(offset))
+	if (!len || !page_aligned(offset))
 		return -EINVAL;
+	/* file_mmap_ok(): the range must fit the largest file offset. */
+	if ((uint64_t)offset > (uint64_t)INT64_MAX - len)
+		return -EOVERFLOW;
 	if (type != MAP_SHARED && type != MAP_PRIVATE &&
 	    type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
