@@ -119,20 +119,6 @@ int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end)
 	return err;
 }
 
-bool host_map_any(struct gmem_file *f, uint64_t first, uint64_t end)
-{
-	char *va;
-	size_t len;
-	uint64_t off;
-	bool any = false;
-
-	host_maps_lock_take();
-	for (struct host_map *m = f->maps; m && !any; m = m->next_in_file)
-		any = map_window(m, first, end, &va, &len, &off);
-	gmem_mutex_unlock(&host_maps_lock);
-	return any;
-}
-
 static void unlink_from_file(struct host_map *m)
 {
 	struct host_map **pp = &m->file->maps;

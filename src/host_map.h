@@ -28,7 +28,4 @@ int host_map_unmap(void *addr, size_t len);
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end);
 int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end);
 
-/* Whether any host mapping covers a page of [first, end). */
-bool host_map_any(struct gmem_file *f, uint64_t first, uint64_t end);
-
 #endif
