@@ -31,11 +31,18 @@ valgrind_wrap='valgrind --leak-check=full --errors-for-leak-kinds=definite,indir
 
 status=0
 rm -f build-*/meson-logs/*.json
-build build-test && run build-test plain || status=1
+build build-test && run build-test plain --no-suite fuzz || status=1
 build build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
-	run build-asan asan || status=1
+	run build-asan asan --no-suite fuzz || status=1
 run build-test valgrind --suite unit --wrap "$valgrind_wrap" || status=1
 build build-tsan -Db_sanitize=thread -Db_lundef=false &&
 	run build-tsan tsan --suite unit --suite threads || status=1
+# ---- begin: reliability (fuzz/, tests/reliability/, docs/FUZZING.md) ----
+# The reliability suite (bad-input sweep, thread stress with guest access,
+# corpus replay) under ThreadSanitizer too; then one minute of libFuzzer,
+# engine against the reference model (clang; skipped without it).
+run build-tsan tsan-reliability --suite reliability || status=1
+run build-test fuzz --suite fuzz || status=1
+# ---- end: reliability ----
 python3 scripts/summary.py build-*/meson-logs/*.json || status=1
 exit $status

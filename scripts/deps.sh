@@ -3,7 +3,7 @@
 # Installs the Debian packages the build and the tests need, when missing.
 set -euo pipefail
 
-packages=(gcc clang meson ninja-build pkg-config libcmocka-dev libssl-dev
+packages=(gcc clang libclang-rt-14-dev meson ninja-build pkg-config libcmocka-dev libssl-dev
 	  valgrind python3 man-db groff-base)
 missing=()
 for p in "${packages[@]}"; do

@@ -268,10 +268,14 @@ int gmem_ioctl(int fd, unsigned long request, ...)
 void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		off_t offset)
 {
-	struct gmem_object *obj = fd_table_get(fd);
+	struct gmem_object *obj;
 	void *p = MAP_FAILED;
 	int err;
 
+	/* mmap(2) ignores the descriptor of an anonymous mapping. */
+	if (flags & MAP_ANONYMOUS)
+		return mmap(addr, len, prot, flags, fd, offset);
+	obj = fd_table_get(fd);
 	if (!obj)
 		return mmap(addr, len, prot, flags, fd, offset);
 	if (obj->kind == GMEM_OBJ_FILE)

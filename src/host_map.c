@@ -208,29 +208,65 @@ int host_map_unmap(void *addr, size_t len)
 	return err;
 }
 
-/* The checks of mmap(2) and kvm_gmem_mmap(), in the kernel's order. */
-static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
-			  int64_t offset)
+/* The checks kvm_gmem_mmap() and the guest_memfd mount add to mmap(2)'s. */
+static int gmem_mmap_check(struct gmem_file *f, int prot, int flags)
 {
-	int type = flags & MAP_TYPE;
-
-	if (!len || !page_aligned(offset))
-		return -EINVAL;
-	/* file_mmap_ok(): the range must fit the largest file offset. */
-	if ((uint64_t)offset > (uint64_t)INT64_MAX - len)
-		return -EOVERFLOW;
-	if (type != MAP_SHARED && type != MAP_PRIVATE &&
-	    type != MAP_SHARED_VALIDATE)
-		return -EINVAL;
 	/* The guest_memfd mount is noexec. */
 	if (prot & PROT_EXEC)
 		return -EPERM;
 	if (!(f->flags & GUEST_MEMFD_FLAG_MMAP))
 		return -ENODEV;
 	/* Copy-on-write of guest memory is not allowed. */
-	if (type == MAP_PRIVATE)
+	if ((flags & MAP_TYPE) == MAP_PRIVATE)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * mmap(2)'s own checks come first in the kernel (length, offset, type,
+ * flags, address space), guest_memfd's after. When guest_memfd's refuse,
+ * the same mapping is tried on the bytes, away from any fixed address, so
+ * that an error mmap(2) itself would give wins, as in the kernel.
+ */
+/* The first of mmap(2)'s own checks, made before anything is allocated. */
+static int mmap_check(size_t len, int flags, int64_t offset)
+{
+	int type = flags & MAP_TYPE;
+
+	if (!len || !page_aligned(offset))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	/* file_mmap_ok(): the range must fit the largest file offset. */
+	if ((uint64_t)offset > (uint64_t)INT64_MAX - len)
+		return -EOVERFLOW;
+	return 0;
+}
+
+static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
+			  int64_t offset)
+{
+	int probe = flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE);
+	int err = mmap_check(len, flags, offset);
+	void *p;
+
+	if (err)
+		return err;
+	err = gmem_mmap_check(f, prot, flags);
+	if (!err)
+		return 0;
+	/* mmap(2)'s remaining checks (address space, flags): the bytes may
+	 * be a guest_memfd too, whose own refusals must not answer for the
+	 * caller's file. */
+	if ((probe & MAP_TYPE) == MAP_PRIVATE)
+		probe = (probe & ~MAP_TYPE) | MAP_SHARED;
+	p = mmap(NULL, len, prot & ~PROT_EXEC, probe, f->memory_fd,
+		 (off_t)offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, len);
+	return err;
 }
 
 static int cover_private(const struct range_tree_range *r, void *arg)

@@ -24,6 +24,7 @@
 
 #define MEMSLOT_ID_MAX 32764u		 /* KVM_USER_MEM_SLOTS on x86 */
 #define USER_ADDR_END  0x7ffffffff000ULL /* TASK_SIZE_MAX on x86-64 */
+#define GPA_LIMIT      (1ULL << 52)	 /* kvm_mmu_max_gfn() + 1, x86-64 */
 
 static int memslot_check_args(const struct kvm_userspace_memory_region2 *r)
 {
@@ -210,7 +211,11 @@ static int memslot_create(struct gmem_vm *vm,
 		if (err)
 			return err;
 	}
-	err = memslot_make_room(vm);
+	/* kvm_arch_prepare_memory_region(): inside the guest's address
+	 * space. */
+	err = r->guest_phys_addr + r->memory_size > GPA_LIMIT ? -EINVAL : 0;
+	if (!err)
+		err = memslot_make_room(vm);
 	if (!err && mirror)
 		err = memslot_mirror(vm, r, f, &kvm_view);
 	if (f)
@@ -232,7 +237,8 @@ static int memslot_create(struct gmem_vm *vm,
 }
 
 /* A change to an existing slot: never for guest_memfd slots (R35); plain
- * slots may move or change flags, not size or address. */
+ * slots may move or change their dirty logging, not their size, address
+ * or read-only flag. */
 static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 			  const struct kvm_userspace_memory_region2 *r)
 {
@@ -240,6 +246,9 @@ static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 
 	gmem_assert_mutex_held(&vm->slots_lock);
 	if ((s->flags | r->flags) & KVM_MEM_GUEST_MEMFD)
+		return -EINVAL;
+	/* Read-only is for the life of the slot. */
+	if ((s->flags ^ r->flags) & KVM_MEM_READONLY)
 		return -EINVAL;
 	if (r->memory_size != s->size || r->userspace_addr != s->userspace_addr)
 		return -EINVAL;

@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed corpus of the gmem_diff fuzz target: small inputs that
+each tell one story (a platform's conversions, pKVM's guest requests, pins
+and EAGAIN, mappings, injected failures, two files, malformed structs), so
+that fuzzing starts from meaningful sequences rather than from nothing.
+
+The encoding mirrors fuzz/gmem_diff.c: a 4-byte header, then operations of
+9 bytes (an opcode and 8 argument bytes).
+
+    python3 fuzz/gen_corpus.py [corpus-dir]   (default: fuzz/corpus)
+
+It also writes reproducible random seeds for gmem_kernel.
+"""
+import os
+import random
+import sys
+
+# Header byte 0: the VM type (index into vm_types[]).
+DEFAULT, SW, PKVM, SNP, TDX, SEV = range(6)
+# Header byte 1: options.
+INIT_SHARED, NO_MMAP, EXPERIMENTAL, TWO_FILES, NO_BIND = 1, 2, 4, 8, 16
+KVM = 0xE0  # the top three bits set: kvm backend where available
+
+(CONVERT, CONVERT2, FALLOCATE, PIN, UNPIN, MMAP, MUNMAP, HOST_READ,
+ HOST_WRITE, GUEST_READ, GUEST_WRITE, REQUEST, GET_FAULT, QUERY, CREATE,
+ SLOT, CAPS, STRIPE) = range(18)
+
+# Mode selectors of mode_of().
+M0, MZERO, MPRESERVE, MREADABLE, MENCRYPTED, MDESTROY, MRAW, MBIT, MBOTH = \
+    range(9)
+NOINJ = 0
+
+
+def header(vm, opts, pages=8, pages2=4):
+    # pages > 16: a large file, 17 + 8k pages (header byte 0xc0 + k).
+    b2 = pages - 1 if pages <= 16 else 0xC0 + (pages - 17) // 8
+    return bytes([vm, opts, b2, pages2 - 1])
+
+
+def stripe(first, n, step=1, private=True, alternate=True, preserve=False,
+           file=0):
+    flags = int(private) | (2 if alternate else 0) | (4 if preserve else 0)
+    return op(STRIPE, file, first & 0xFF, first >> 8, step - 1, n - 1,
+              flags)
+
+
+def op(code, *args):
+    a = list(args) + [0] * (8 - len(args))
+    return bytes([code] + [x & 0xFF for x in a])
+
+
+def convert(first, n, private, mode=M0, file=0, garbage=0, extra=0,
+            inject=NOINJ, from_request=False):
+    # first and n above 255 use bits 0 and 1 of the last byte.
+    a0 = file | (6 if from_request else 0) | garbage << 3
+    hi = (first >> 8 & 1) | (n >> 8 & 1) << 1
+    return op(CONVERT, a0, first, n, int(private), mode, extra, inject, hi)
+
+
+def falloc(first, n, punch=False, file=0, garbage=15):
+    return op(FALLOCATE, file, 2 if punch else 0, first, n, garbage)
+
+
+def pin(first, n, file=0, inject=NOINJ):
+    return op(PIN, file, first, n, 15, 0, 0, inject)
+
+
+def unpin(first, n, file=0):
+    return op(UNPIN, file, first, n, 15)
+
+
+def mmap(slot, first, npages, file=0, prot=0, flags=0, inject=NOINJ):
+    return op(MMAP, slot, file, first, npages - 1, prot, flags, inject)
+
+
+def munmap(slot, part=0, which=0, inject=NOINJ):
+    return op(MUNMAP, slot, part, which, 0, 0, 0, inject)
+
+
+def host(write, slot, page, off=0, length=0xFF, seed=0x30):
+    # length 0xff in a[4] means "to the end of the page".
+    lo, hi = off & 0xFF, off >> 8
+    return op(HOST_WRITE if write else HOST_READ, slot, page, lo, hi,
+              length, 0, seed)
+
+
+def guest(write, page, off=0, length=4096, kind=0, seed=0x50):
+    # kind 0: the page's own kind; 3: shared; 4: private; 5: bad flag.
+    return op(GUEST_WRITE if write else GUEST_READ, page, off & 0xFF,
+              off >> 8, length & 0xFF, length >> 8, kind, seed)
+
+
+def request(page, n, to_private, garbage=15, inject=NOINJ, times=1):
+    burst = 0x80 | (times - 1) if times > 1 else 0
+    return op(REQUEST, page, n, int(to_private), garbage, burst, 0, inject)
+
+
+def query(kind, first, n, file=0, max_=17):
+    return op(QUERY, kind, file, first, n, 7, max_)
+
+
+SEEDS = {
+    # SW_PROTECTED: the host writes, PRESERVE to private, the guest reads
+    # and writes, mode 0 back (scrambled), ZERO, punch.
+    "sw_roundtrip": header(SW, INIT_SHARED, 8) + b"".join([
+        mmap(0, 0, 8),
+        host(True, 0, 1), host(True, 0, 2, seed=0x41),
+        convert(1, 2, True, MPRESERVE),
+        guest(False, 1, kind=4), guest(True, 2, 100, 300, kind=4),
+        convert(1, 2, False, M0),
+        host(False, 0, 1), host(False, 0, 2),
+        convert(0, 8, False, MZERO), host(False, 0, 2),
+        falloc(3, 2, punch=True), host(False, 0, 3),
+    ]),
+    # The same on the kernel's guest_memfd, where the machine has one.
+    "sw_kvm_backend": header(SW, INIT_SHARED | KVM, 6) + b"".join([
+        mmap(0, 0, 6), host(True, 0, 0), host(True, 0, 5),
+        convert(0, 6, True, MPRESERVE), guest(False, 0, kind=4),
+        guest(True, 5, kind=4), convert(5, 1, False, MPRESERVE),
+        host(False, 0, 5), falloc(0, 6, punch=True),
+    ]),
+    # pKVM: PRESERVE only as the guest asked, and the request is used up.
+    "pkvm_request": header(PKVM, INIT_SHARED, 8) + b"".join([
+        mmap(0, 0, 8), host(True, 0, 2), host(True, 0, 3),
+        convert(2, 2, True, MPRESERVE),           # EOPNOTSUPP: not asked
+        request(2, 2, True),
+        convert(0, 0, False, MPRESERVE, from_request=True),
+        guest(False, 2, kind=4),
+        convert(0, 0, False, MPRESERVE, from_request=True),  # used up
+        request(2, 2, False),
+        convert(0, 0, False, MPRESERVE, from_request=True),
+        host(False, 0, 2), convert(2, 2, True, M0), guest(False, 3),
+    ]),
+    # SEV-SNP: ciphertext at rest; mode 0 to shared shows it to the host.
+    "snp_cipher": header(SNP, INIT_SHARED, 8) + b"".join([
+        mmap(0, 0, 8), host(True, 0, 1), convert(1, 2, True, M0),
+        guest(False, 1, kind=4), guest(True, 2, kind=4),
+        convert(1, 2, False, M0), host(False, 0, 1), host(False, 0, 2),
+        convert(1, 1, True, MZERO), convert(1, 2, False, MZERO),
+        host(False, 0, 2), falloc(4, 2), convert(4, 2, True, M0),
+        guest(False, 4, kind=4), convert(4, 2, False, M0),
+        host(False, 0, 4),
+    ]),
+    # TDX, starting private: the guest writes, then ZERO to shared.
+    "tdx_private_start": header(TDX, 0, 6) + b"".join([
+        mmap(0, 0, 6), guest(True, 0, kind=4), guest(True, 1, 7, 99,
+                                                       kind=4),
+        host(False, 0, 0), convert(0, 1, False, MZERO), host(False, 0, 0),
+        convert(1, 1, False, M0), host(False, 0, 1),
+        convert(0, 2, True, MPRESERVE), op(GET_FAULT),
+    ]),
+    # The default VM: no private memory, no content modes.
+    "default_vm": header(DEFAULT, 0, 4) + b"".join([
+        mmap(0, 0, 4), host(False, 0, 0), convert(0, 4, True, M0),
+        convert(0, 2, False, M0), host(True, 0, 1),
+        convert(0, 2, False, MZERO), guest(False, 2, kind=4),
+        op(CAPS, 5), op(CAPS, 4),
+    ]),
+    # Pins: EAGAIN at the first pinned page; page-wise conversion of the
+    # others; unpin and convert the lot.
+    "pins_eagain": header(SW, INIT_SHARED, 8) + b"".join([
+        pin(3, 2), pin(4, 1), convert(0, 8, True, MPRESERVE),
+        convert(0, 3, True, MPRESERVE), pin(1, 1), unpin(3, 2),
+        convert(3, 5, True, M0), unpin(4, 1), convert(3, 5, True, M0),
+        unpin(4, 1), falloc(0, 8, punch=True),
+    ]),
+    # Mappings: read-only, PROT_NONE, exec, private, offset, past the end;
+    # partial unmaps.
+    "mappings": header(SW, INIT_SHARED, 4) + b"".join([
+        mmap(0, 0, 4, prot=2), host(True, 0, 1), host(False, 0, 1),
+        mmap(1, 2, 6), host(True, 1, 0), host(False, 1, 3),
+        mmap(2, 0, 2, prot=3), host(False, 2, 0),
+        mmap(3, 0, 2, prot=4), mmap(3, 0, 2, flags=3),
+        mmap(3, 1, 3, flags=2), convert(1, 1, True, M0),
+        host(False, 3, 0), host(True, 1, 0),
+        munmap(3, 3, 0), munmap(1, 1), munmap(1, 2),
+        convert(1, 1, False, MPRESERVE), host(False, 3, 0),
+    ]),
+    # Guest accesses: mismatch records a fault, read once; crossing pages
+    # and files; unbound addresses.
+    "guest_faults": header(SW, INIT_SHARED | TWO_FILES, 4, 4) + b"".join([
+        convert(2, 1, True, M0), guest(False, 1, 100, 8192, kind=3),
+        op(GET_FAULT), op(GET_FAULT), guest(True, 3, 4000, 200, kind=3),
+        guest(False, 2, 0, 64, kind=4), guest(False, 9, kind=3),
+        guest(False, 0, 0, 0, kind=5), op(SLOT, 1),
+        guest(False, 5, kind=3), op(SLOT, 1), guest(True, 6, kind=3),
+    ]),
+    # Injected allocation failures: each failed call must change nothing.
+    "inject": header(SW, INIT_SHARED, 6) + b"".join([
+        convert(1, 2, True, MPRESERVE, inject=0xF0),
+        convert(1, 2, True, MPRESERVE, inject=0xF1),
+        convert(0, 6, True, MPRESERVE, inject=0xF3),
+        pin(0, 2, inject=0xF0), pin(0, 2, inject=0xF2),
+        mmap(0, 0, 6, inject=0xF0), mmap(0, 0, 6, inject=0xF1),
+        munmap(0, 3, 1, inject=0xF0), request(0, 2, True, inject=0xF0),
+        convert(0, 1, False, MZERO, inject=0xF2),
+    ]),
+    # Malformed requests: each malformation of the struct once.
+    "malformed": header(SW, INIT_SHARED, 4) + b"".join(
+        convert(1, 1, True, MPRESERVE, garbage=g, extra=3)
+        for g in range(24, 32)) + b"".join([
+        convert(0, 1, True, MRAW, extra=0x03),
+        convert(0, 1, True, MBIT, extra=63), convert(0, 1, True, MBOTH),
+        convert(0, 0, True), convert(3, 3, True), convert(5, 1, False),
+    ]),
+    # Experimental policies: DESTROY frees, READABLE keeps, ENCRYPTED.
+    "experimental": header(SNP, INIT_SHARED | EXPERIMENTAL, 6) + b"".join([
+        mmap(0, 0, 6), host(True, 0, 0), host(True, 0, 1),
+        convert(0, 2, True, MREADABLE), convert(0, 2, True, M0),
+        guest(True, 0, kind=4), convert(0, 2, False, MENCRYPTED),
+        host(False, 0, 0), convert(0, 2, True, MDESTROY),
+        guest(False, 0, kind=4), convert(0, 2, False, MDESTROY),
+    ]),
+    "experimental_sw": header(SW, INIT_SHARED | EXPERIMENTAL, 4) + b"".join([
+        mmap(0, 0, 4), host(True, 0, 1), convert(0, 4, True, MREADABLE),
+        guest(False, 1, kind=4), convert(0, 4, False, MDESTROY),
+        host(False, 0, 1), convert(0, 4, True, MRAW, extra=0x0C),
+    ]),
+    # Creations with every kind of size and flags; the first small one
+    # becomes a second file.
+    "create": header(PKVM, INIT_SHARED, 4) + b"".join([
+        op(CREATE, s, f, 3, 5, 1, 2, 7) for s, f in
+        [(1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 1),
+         (0, 4), (0, 5), (0, 6), (0, 7), (0, 0)]]) + b"".join([
+        guest(True, 5, kind=3), op(SLOT, 1), guest(True, 5, kind=3),
+        convert(0, 4, True, M0, file=1), query(0, 0, 4, file=1),
+    ]),
+    # Queries with odd ranges and small arrays.
+    "queries": header(TDX, INIT_SHARED, 8) + b"".join([
+        convert(2, 3, True, M0), query(0, 0, 8, max_=1),
+        query(0, 1, 5, max_=2), query(0, 0, 0, max_=0),
+        query(0, 0, 9), query(1, 4, 0), query(1, 8, 0),
+        query(2, 0, 8), query(3, 0, 8), query(3, 0, 0),
+        op(QUERY, 0, 0, 1, 1, 0, 9), op(QUERY, 2, 0, 1, 1, 1, 9),
+    ]),
+    # fallocate: every mode and malformation.
+    "fallocate": header(SW, INIT_SHARED, 4) + b"".join(
+        op(FALLOCATE, 0, m, 1, 2, g, 0x55) for m in range(8)
+        for g in (15, 0, 1, 2, 3, 4, 5)),
+    # pKVM requests: bad ranges, two slots, more than 64 requests.
+    "requests": header(PKVM, INIT_SHARED | TWO_FILES, 4, 4) + b"".join([
+        request(0, 0, True), request(0, 1, True, garbage=0),
+        request(0, 1, True, garbage=1), request(0, 1, True, garbage=2),
+        request(3, 2, True), request(4, 2, True), request(9, 1, True),
+        request(1, 1, False), request(2, 1, True, times=64),
+        convert(1, 1, False, MPRESERVE),          # pushed out: EOPNOTSUPP
+        convert(2, 1, True, MPRESERVE),
+    ]),
+    "invalid_vm": header(SEV, 0, 4) + convert(0, 1, True),
+    # A large file: hundreds of ranges split the attribute tree; whole-
+    # file conversions merge them back; EAGAIN deep in a long range.
+    "tree_split": header(SW, INIT_SHARED, 505) + b"".join([
+        stripe(0, 64), stripe(128, 64), stripe(256, 64, step=2),
+        stripe(384, 64, private=False), op(QUERY, 0, 0, 0, 0, 7, 255),
+        pin(200, 1), convert(0, 505, True, M0), convert(0, 0, True, M0),
+        unpin(200, 1), stripe(64, 64, alternate=False),
+        stripe(1, 64, step=3, private=False), falloc(0, 200),
+        stripe(0, 64, step=4), convert(0, 505, False, MPRESERVE),
+        convert(300, 200, True, M0), convert(10, 490, False, MZERO),
+    ]),
+    # Points the documents leave open, pinned by the model's reading
+    # (docs/FUZZING.md, "Readings of open points").
+    "open_destroy_pinned": header(SW, INIT_SHARED | EXPERIMENTAL, 4) +
+    b"".join([
+        mmap(0, 0, 4), host(True, 0, 1), pin(1, 1),
+        convert(0, 4, False, MDESTROY), host(False, 0, 1),
+        convert(0, 4, True, M0), unpin(1, 1), convert(0, 4, True, M0),
+        convert(0, 2, True, MRAW, extra=0x14),
+    ]),
+    "open_request_used_by_mode0": header(PKVM, INIT_SHARED, 4) + b"".join([
+        request(0, 2, True), convert(0, 0, True, M0, from_request=True),
+        convert(0, 2, False, M0), convert(0, 0, True, MPRESERVE,
+                                          from_request=True),
+        request(0, 2, True), request(0, 2, True),
+        convert(0, 0, True, MPRESERVE, from_request=True),
+        convert(0, 2, False, M0),
+        convert(0, 0, True, MPRESERVE, from_request=True),
+    ]),
+    "open_edges": header(SW, INIT_SHARED, 4) + b"".join([
+        query(0, 4, 0, max_=0), query(0, 4, 0), query(2, 4, 0),
+        query(1, 3, 0), guest(False, 0, 0, 0, kind=5),
+        guest(False, 9, 0, 0, kind=3), op(GET_FAULT),
+    ]),
+    # Reproducers of the divergences found (docs/FUZZING.md), fixed in
+    # src/ since: regression inputs now.
+    "regress_1_private_read_allocates": header(TDX, 0, 4) + b"".join([
+        guest(False, 0, 0, 64, kind=4),
+    ]),
+    "regress_1b_private_read_stable": header(SNP, INIT_SHARED, 4) + b"".join([
+        mmap(0, 0, 4), falloc(0, 1), convert(0, 1, True, M0),
+        guest(False, 0, 0, 64, kind=4), convert(0, 1, False, M0),
+        host(False, 0, 0, 0, 1), convert(0, 1, True, M0),
+        guest(False, 0, 0, 64, kind=4),
+    ]),
+    "regress_2_punched_pin_busy": header(SW, INIT_SHARED, 4) + b"".join([
+        pin(1, 1), falloc(0, 4, punch=True), convert(0, 4, True, M0),
+    ]),
+    "regress_3_refallocate": header(SNP, 0, 4) + b"".join([
+        falloc(0, 1), falloc(0, 1), guest(False, 0, 0, 64, kind=4),
+    ]),
+    "tree_split_pkvm": header(PKVM, 0, 257) + b"".join([
+        stripe(0, 64, private=False), stripe(64, 64, step=2),
+        stripe(100, 64, step=3, private=False), request(0, 4, True),
+        convert(0, 0, True, MPRESERVE, from_request=True),
+        stripe(5, 64, step=1, preserve=True), op(QUERY, 0, 0, 0, 0, 7, 9),
+    ]),
+}
+
+
+# gmem_kernel takes its bytes as they come (a choice per byte), so its
+# seeds are reproducible random inputs of every length.
+KERNEL_SEEDS = 24
+
+
+def kernel_seed(n):
+    rnd = random.Random(n)
+    return bytes(rnd.randrange(256) for _ in range(40 + 24 * n))
+
+
+def write(out, seeds):
+    os.makedirs(out, exist_ok=True)
+    for name, data in seeds.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+    print(f"{len(seeds)} seeds in {out}")
+
+
+def main():
+    top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "corpus")
+    write(os.path.join(top, "gmem_diff"), SEEDS)
+    write(os.path.join(top, "gmem_kernel"),
+          {f"random_{n:02d}": kernel_seed(n) for n in range(KERNEL_SEEDS)})
+
+
+if __name__ == "__main__":
+    main()

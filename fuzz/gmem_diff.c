@@ -1,0 +1,1535 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: the differential fuzz target. An input decodes into a VM
+ * (any platform, or an invalid type), one or two guest_memfd files of at
+ * most 16 pages, and up to 64 operations: conversions with every flag
+ * combination (valid and not, with malformed structs and unreadable or
+ * read-only arguments), fallocate and punch, pin and unpin, mmap and
+ * munmap, host reads and writes through the mappings, guest reads and
+ * writes, guest conversion requests, memory-fault reads, queries, extra
+ * creations, memslot (un)binding, capability checks, and injected
+ * allocation failures. Each operation runs on the engine (libgmem) and
+ * on the reference model (model.c); after every one they must agree on
+ * the return value, errno, error_offset and written-back struct, the
+ * attributes (and that the tree is merged), the allocation, every byte
+ * the host and the guest can see, and SIGBUS on private pages. A failed
+ * call must change nothing; the host must never see old guest plaintext
+ * after a conversion whose mode did not keep it; after ZERO, only zeros.
+ *
+ * Built two ways: with clang and libFuzzer (fuzz/build.sh), and with the
+ * project's compiler as fuzz_replay, which runs the corpus as a test.
+ * GMEM_FUZZ_TRACE=1 prints each operation as it runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <gmem/gmem.h>
+
+#include "model.h"
+
+#define PAGE	      MODEL_PAGE
+#define MAX_OPS	      64
+#define NMAPS	      4
+#define MAX_MAP_PAGES 16
+#define GPA_BASE      0x100000000ULL
+#define NO_INJECT     (-1)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A mapping made by an operation; pages can be unmapped one by one. */
+struct mapping {
+	bool live;
+	int file;
+	uint8_t *addr;
+	uint64_t npages;
+	int64_t offset;
+	int prot;
+	bool mapped[MAX_MAP_PAGES];
+};
+
+struct last_request {
+	bool valid;
+	int file;
+	uint64_t offset;
+	uint64_t size;
+	bool to_private;
+};
+
+/* The state of one run; static because the model is large. */
+static struct {
+	struct model m;
+	int vm;
+	int fd[MODEL_MAX_FILES];
+	uint8_t *check_map[MODEL_MAX_FILES];
+	uint64_t gpa[MODEL_MAX_FILES];
+	struct mapping map[NMAPS];
+	struct last_request last_req;
+	int op;
+	char what[160];
+	uint8_t buf[4 * PAGE];
+	uint8_t data[4 * PAGE];
+} R;
+
+static bool trace;
+static bool checking; /* no trace output from the checks */
+static bool kvm_ok;
+static uint8_t *none_page; /* PROT_NONE: an unreadable argument */
+static uint8_t *ro_page;   /* PROT_READ: readable, not writable */
+
+/* ---- reporting ---- */
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(R.what, sizeof(R.what), fmt, ap);
+	va_end(ap);
+	if (trace)
+		fprintf(stderr, "op %2d: %s\n", R.op, R.what);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+diverge(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "\ngmem_diff: DIVERGENCE at op %d (%s)\n  ", R.op,
+		R.what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+static const char *errname(int err)
+{
+	static char other[16];
+
+	switch (err) {
+	case 0:
+		return "0";
+	case EINVAL:
+		return "EINVAL";
+	case EFAULT:
+		return "EFAULT";
+	case EBADF:
+		return "EBADF";
+	case ENOTTY:
+		return "ENOTTY";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENOMEM:
+		return "ENOMEM";
+	case ENODEV:
+		return "ENODEV";
+	case EPERM:
+		return "EPERM";
+	case EFBIG:
+		return "EFBIG";
+	case ENOENT:
+		return "ENOENT";
+	case EEXIST:
+		return "EEXIST";
+	default:
+		snprintf(other, sizeof(other), "errno %d", err);
+		return other;
+	}
+}
+
+/* The engine's ret/errno against the model's. */
+static void expect(long ret, int err, struct model_result want)
+{
+	if (trace && !checking)
+		fprintf(stderr, "        -> %ld %s (model %ld %s)\n", ret,
+			ret == -1 ? errname(err) : "", want.ret,
+			want.ret == -1 ? errname(want.err) : "");
+	if (ret == want.ret && (ret != -1 || err == want.err))
+		return;
+	diverge("model %ld (%s), engine %ld (%s)", want.ret,
+		errname(want.ret == -1 ? want.err : 0), ret,
+		errname(ret == -1 ? err : 0));
+}
+
+/* Under an injected allocation failure a call that would succeed may
+ * fail with ENOMEM instead, and must then have changed nothing. */
+static bool injected_enomem(long inject, long ret, int err,
+			    struct model_result want)
+{
+	return inject != NO_INJECT && ret == -1 && err == ENOMEM &&
+	       want.ret != -1;
+}
+
+/* ---- input ---- */
+
+struct input {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint8_t in8(struct input *in)
+{
+	if (!in->n)
+		return 0;
+	in->n--;
+	return *in->p++;
+}
+
+static uint16_t u16(const uint8_t *a)
+{
+	return (uint16_t)(a[0] | a[1] << 8);
+}
+
+/* A page count: a byte, plus 256 when bit `bit` of `hi` is set, so that
+ * ranges can cover large files. */
+static uint64_t wide(uint8_t lo, uint8_t hi, int bit)
+{
+	return lo + (hi >> bit & 1 ? 256u : 0u);
+}
+
+static long inject_of(uint8_t b)
+{
+	return b >= 0xf0 ? (long)(b & 7) : NO_INJECT;
+}
+
+static void fill_pattern(uint8_t *dst, size_t len, uint8_t seed)
+{
+	/* Mostly nonzero, and different per seed and position. */
+	for (size_t i = 0; i < len; i++)
+		dst[i] = (uint8_t)(seed + i * 7 + (i >> 8)) | 1;
+}
+
+/* ---- host touches ---- */
+
+static sigjmp_buf *volatile touch_env;
+
+static void on_fault(int sig)
+{
+	if (touch_env)
+		siglongjmp(*touch_env, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* SA_NODEFER: the handler leaves with siglongjmp, without restoring a
+ * signal mask, so the signal must not be blocked while it runs. */
+static void install_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_fault,
+				.sa_flags = SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+static enum model_touch touch_result(int sig)
+{
+	return sig == SIGBUS ? MODEL_TOUCH_SIGBUS : MODEL_TOUCH_SIGSEGV;
+}
+
+/* ThreadSanitizer only lets a handler siglongjmp() to a sigsetjmp()
+ * that saved the signal mask; elsewhere saving it would cost a syscall
+ * per touch for nothing (the handler runs with SA_NODEFER). */
+#if defined(__SANITIZE_THREAD__)
+#define SAVE_MASK 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SAVE_MASK 1
+#endif
+#endif
+#ifndef SAVE_MASK
+#define SAVE_MASK 0
+#endif
+
+/* Copy through a host mapping, reporting the signal instead of dying. */
+static enum model_touch host_copy(void *dst, const void *src, size_t len)
+{
+	sigjmp_buf env;
+	int sig = sigsetjmp(env, SAVE_MASK);
+
+	if (sig) {
+		touch_env = NULL;
+		return touch_result(sig);
+	}
+	touch_env = &env;
+	memcpy(dst, src, len);
+	touch_env = NULL;
+	return MODEL_TOUCH_OK;
+}
+
+static const char *touch_name(enum model_touch t)
+{
+	return t == MODEL_TOUCH_OK	 ? "ok"
+	       : t == MODEL_TOUCH_SIGBUS ? "SIGBUS"
+					 : "SIGSEGV";
+}
+
+/* ---- checks after every operation ---- */
+
+static void check_ranges(int f)
+{
+	struct gmem_attr_range got[MODEL_MAX_PAGES + 1];
+	struct model_range want[MODEL_MAX_PAGES + 1];
+	uint64_t size = R.m.file[f].npages * PAGE, end = 0;
+	ssize_t n = gmem_get_attribute_ranges(R.fd[f], 0, size, got,
+					      MODEL_MAX_PAGES + 1);
+	struct model_result w = model_attribute_ranges(&R.m, f, 0, size, want,
+						       MODEL_MAX_PAGES + 1);
+
+	expect(n, errno, w);
+	for (ssize_t i = 0; i < n; i++) {
+		/* The tree stays merged and covers the file (R38, R39). */
+		if (got[i].offset != end || !got[i].size ||
+		    (i && got[i].attributes == got[i - 1].attributes))
+			diverge("file %d: range %zd (%#llx+%#llx) breaks the "
+				"merged-tree invariant",
+				f, i, (unsigned long long)got[i].offset,
+				(unsigned long long)got[i].size);
+		end += got[i].size;
+		if (got[i].offset != want[i].offset ||
+		    got[i].size != want[i].size ||
+		    got[i].attributes != want[i].attributes)
+			diverge("file %d: range %zd: model %#llx+%#llx attr "
+				"%#llx, engine %#llx+%#llx attr %#llx",
+				f, i, (unsigned long long)want[i].offset,
+				(unsigned long long)want[i].size,
+				(unsigned long long)want[i].attributes,
+				(unsigned long long)got[i].offset,
+				(unsigned long long)got[i].size,
+				(unsigned long long)got[i].attributes);
+	}
+}
+
+static void check_allocation(int f)
+{
+	unsigned char got[MODEL_MAX_PAGES], want[MODEL_MAX_PAGES];
+	uint64_t size = R.m.file[f].npages * PAGE;
+	int ret = gmem_get_allocation(R.fd[f], 0, size, got);
+
+	expect(ret, errno, model_allocation(&R.m, f, 0, size, false, want));
+	for (uint64_t i = 0; i < R.m.file[f].npages; i++)
+		if (got[i] != want[i])
+			diverge("file %d page %llu: model %s, engine %s", f,
+				(unsigned long long)i,
+				want[i] ? "allocated" : "a hole",
+				got[i] ? "allocated" : "a hole");
+}
+
+static void observe(int f, uint64_t page, enum model_view v, uint64_t off,
+		    uint64_t len, const uint8_t *seen, const char *who)
+{
+	char why[200];
+
+	if (!model_observe(&R.m, f, page, v, off, len, seen, why, sizeof(why)))
+		diverge("%s: %s", who, why);
+}
+
+static void check_guest_page(int f, uint64_t page, bool private)
+{
+	uint64_t gpa = R.gpa[f] + page * PAGE;
+	ssize_t n = gmem_guest_read(R.vm, gpa, R.buf, PAGE,
+				    private ? GMEM_GUEST_PRIVATE : 0);
+
+	if (n != (ssize_t)PAGE)
+		diverge("file %d page %llu: guest %s read of a checkable "
+			"page failed (%s)",
+			f, (unsigned long long)page,
+			private ? "private" : "shared", errname(errno));
+	observe(f, page, private ? MODEL_PRIVATE : MODEL_SHARED, 0, PAGE, R.buf,
+		"guest read (check)");
+}
+
+static void check_page(int f, uint64_t page)
+{
+	const struct model_page *p = &R.m.file[f].page[page];
+	uint8_t *host = R.check_map[f] ? R.check_map[f] + page * PAGE : NULL;
+	bool checkable = model_page_checkable(&R.m, f, page);
+	enum model_touch t;
+
+	if (p->private) {
+		/* The host never reaches a private page (R22). */
+		if (host &&
+		    (t = host_copy(R.buf, host, 1)) != MODEL_TOUCH_SIGBUS)
+			diverge("file %d page %llu is private; host touch: %s",
+				f, (unsigned long long)page, touch_name(t));
+		if (checkable && R.m.slot[f].bound)
+			check_guest_page(f, page, true);
+		return;
+	}
+	if (!checkable)
+		return;
+	if (host) {
+		t = host_copy(R.buf, host, PAGE);
+		if (t != MODEL_TOUCH_OK)
+			diverge("file %d page %llu is shared; host read: %s", f,
+				(unsigned long long)page, touch_name(t));
+		observe(f, page, MODEL_SHARED, 0, PAGE, R.buf,
+			"host read (check)");
+	}
+	if (R.m.slot[f].bound)
+		check_guest_page(f, page, false);
+}
+
+/* Past the data pages only the host's SIGBUS is checked, on a sample
+ * that moves with every operation (touching 500 pages each time would
+ * cost more than the operations). */
+static void check_far_page(int f, uint64_t page)
+{
+	enum model_touch t;
+
+	if (!R.check_map[f] || !R.m.file[f].page[page].private ||
+	    (page + (uint64_t)R.op) % 29)
+		return;
+	t = host_copy(R.buf, R.check_map[f] + page * PAGE, 1);
+	if (t != MODEL_TOUCH_SIGBUS)
+		diverge("file %d page %llu is private; host touch: %s", f,
+			(unsigned long long)page, touch_name(t));
+}
+
+static void check_all(void)
+{
+	checking = true;
+	for (int f = 0; f < MODEL_MAX_FILES; f++) {
+		if (!R.m.file[f].live)
+			continue;
+		check_ranges(f);
+		check_allocation(f);
+		for (uint64_t i = 0; i < R.m.file[f].npages; i++) {
+			if (model_page_has_data(&R.m, f, i))
+				check_page(f, i);
+			else
+				check_far_page(f, i);
+		}
+	}
+	checking = false;
+}
+
+/* ---- operations ---- */
+
+static int pick_file(uint8_t b)
+{
+	return (b & 1) && R.m.file[1].live ? 1 : 0;
+}
+
+static uint64_t pages_of(int f)
+{
+	return R.m.file[f].npages;
+}
+
+static uint64_t mode_of(const uint8_t *a)
+{
+	static const uint64_t modes[] = {
+		0,
+		KVM_SET_MEMORY_ATTRIBUTES2_ZERO,
+		KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+		GMEM_ATTRIBUTES2_READABLE,
+		GMEM_ATTRIBUTES2_ENCRYPTED,
+		GMEM_ATTRIBUTES2_DESTROY,
+	};
+	unsigned int sel = a[4] % 9;
+
+	if (sel < 6)
+		return modes[sel];
+	if (sel == 6)
+		return a[5]; /* every combination of the low eight bits */
+	if (sel == 7)
+		return 1ULL << (a[5] % 64);
+	return KVM_SET_MEMORY_ATTRIBUTES2_ZERO |
+	       KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE;
+}
+
+struct conv {
+	int file;
+	struct kvm_memory_attributes2 a;
+	enum model_arg arg;
+	bool arg_null;
+	long inject;
+};
+
+/* Decode a conversion: a range (or the last guest request's, so that
+ * pKVM's rule gets exercised), a mode, and at most one malformation. */
+static void decode_convert(const uint8_t *a, struct conv *c)
+{
+	uint64_t np;
+
+	memset(c, 0, sizeof(*c));
+	c->file = pick_file(a[0]);
+	np = pages_of(c->file);
+	c->a.offset = wide(a[1], a[7], 0) % (np + 2) * PAGE;
+	c->a.size = wide(a[2], a[7], 1) % (np + 2) * PAGE;
+	c->a.attributes = (a[3] & 1) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+	if ((a[0] >> 1 & 3) == 3 && R.last_req.valid) {
+		c->file = R.last_req.file;
+		c->a.offset = R.last_req.offset;
+		c->a.size = R.last_req.size;
+		c->a.attributes = R.last_req.to_private
+					  ? KVM_MEMORY_ATTRIBUTE_PRIVATE
+					  : 0;
+	}
+	c->a.flags = mode_of(a);
+	c->inject = inject_of(a[6]);
+	switch (a[0] >> 3) {
+	case 24:
+		c->a.offset += 1 + a[5] % (PAGE - 1);
+		break;
+	case 25:
+		c->a.size += 1 + a[5] % (PAGE - 1);
+		break;
+	case 26:
+		c->a.error_offset = 1 + a[5];
+		break;
+	case 27:
+		c->a.reserved[a[5] % 11] = 1 + a[7];
+		break;
+	case 28:
+		c->a.size = 0 - c->a.offset + PAGE;
+		break; /* wraps */
+	case 29:
+		c->a.attributes |= 1ULL << (a[5] % 64);
+		break;
+	case 30:
+		c->arg = MODEL_ARG_UNREADABLE;
+		c->arg_null = a[5] & 1;
+		break;
+	case 31:
+		c->arg = MODEL_ARG_READONLY;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool reserved_set(const struct kvm_memory_attributes2 *a)
+{
+	for (int i = 0; i < 11; i++)
+		if (a->reserved[i])
+			return true;
+	return false;
+}
+
+static struct kvm_memory_attributes2 *conv_arg(const struct conv *c,
+					       struct kvm_memory_attributes2 *s)
+{
+	*s = c->a;
+	if (c->arg == MODEL_ARG_UNREADABLE)
+		return c->arg_null ? NULL : (void *)none_page;
+	if (c->arg == MODEL_ARG_READONLY) {
+		mprotect(ro_page, PAGE, PROT_READ | PROT_WRITE);
+		memcpy(ro_page, s, sizeof(*s));
+		mprotect(ro_page, PAGE, PROT_READ);
+		return (void *)ro_page;
+	}
+	return s;
+}
+
+/* What the caller's struct must hold afterwards (R53, R59). */
+static void check_written_back(const struct conv *c,
+			       const struct kvm_memory_attributes2 *s,
+			       bool copied_back, uint64_t error_offset)
+{
+	struct kvm_memory_attributes2 want = c->a;
+
+	if (c->arg != MODEL_ARG_OK)
+		return;
+	if (copied_back)
+		want.error_offset = error_offset;
+	if (memcmp(&want, s, sizeof(want)))
+		diverge("struct after the call: error_offset model %#llx "
+			"(%s), engine %#llx",
+			(unsigned long long)want.error_offset,
+			copied_back ? "written back" : "untouched",
+			(unsigned long long)s->error_offset);
+}
+
+/* One conversion on both sides: prediction, call, comparison, commit. */
+static void do_convert(const struct conv *cp)
+{
+	struct kvm_memory_attributes2 s, *arg;
+	struct model_result want;
+	struct conv c = *cp;
+	int ret, err;
+
+	want = model_convert(&R.m, c.file, c.a.offset, c.a.size, c.a.attributes,
+			     c.a.flags, c.a.error_offset, reserved_set(&c.a),
+			     c.arg, false);
+	arg = conv_arg(&c, &s);
+	if (c.inject != NO_INJECT)
+		gmem_inject_alloc_failure(c.inject);
+	ret = gmem_ioctl(R.fd[c.file], KVM_SET_MEMORY_ATTRIBUTES2, arg);
+	err = errno;
+	gmem_inject_alloc_failure(-1);
+	/* ENOMEM is step 6, before the pins are looked at (step 7). */
+	if (c.inject != NO_INJECT && ret == -1 &&
+	    (want.ret == 0 || want.err == EAGAIN ||
+	     (want.err == EFAULT && c.arg == MODEL_ARG_READONLY)) &&
+	    (err == ENOMEM || (err == EFAULT && c.arg == MODEL_ARG_READONLY))) {
+		check_written_back(&c, &s, true, c.a.offset);
+		return;
+	}
+	expect(ret, err, want);
+	check_written_back(&c, &s, want.copied_back, want.error_offset);
+	if (ret == 0)
+		model_convert(&R.m, c.file, c.a.offset, c.a.size,
+			      c.a.attributes, c.a.flags, c.a.error_offset,
+			      false, c.arg, true);
+}
+
+static void op_convert(const uint8_t *a)
+{
+	struct conv c;
+
+	decode_convert(a, &c);
+	say("convert file %d [%#llx+%#llx) attr %#llx flags %#llx eo %#llx "
+	    "res %d arg %d%s inject %ld",
+	    c.file, (unsigned long long)c.a.offset,
+	    (unsigned long long)c.a.size, (unsigned long long)c.a.attributes,
+	    (unsigned long long)c.a.flags, (unsigned long long)c.a.error_offset,
+	    reserved_set(&c.a), c.arg, c.arg_null ? " NULL" : "", c.inject);
+	do_convert(&c);
+}
+
+/* Every step-th page of a run, one conversion each, alternating or not:
+ * many small ranges at once, so that the attribute tree splits, and
+ * later merges back. */
+static void op_stripe(const uint8_t *a)
+{
+	struct conv c = { .file = pick_file(a[0]) };
+	uint64_t np = pages_of(c.file), first = u16(a + 1) % np;
+	uint64_t step = 1 + a[3] % 4, n = 1 + a[4] % 64;
+	bool private = a[5] & 1, alternate = a[5] & 2;
+
+	c.a.flags = a[5] & 4 ? KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE : 0;
+	c.inject = NO_INJECT;
+	say("stripe file %d from page %llu step %llu n %llu private %d "
+	    "alternate %d flags %#llx",
+	    c.file, (unsigned long long)first, (unsigned long long)step,
+	    (unsigned long long)n, private, alternate,
+	    (unsigned long long)c.a.flags);
+	for (uint64_t i = 0; i < n && first + i * step < np; i++) {
+		bool priv = alternate ? (i & 1) ^ private : private;
+
+		c.a.offset = (first + i * step) * PAGE;
+		c.a.size = PAGE;
+		c.a.attributes = priv ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
+		do_convert(&c);
+	}
+}
+
+static void op_fallocate(const uint8_t *a)
+{
+	static const int modes[] = {
+		FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+		FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+		0,
+		FALLOC_FL_PUNCH_HOLE,
+		-1, /* a raw byte */
+		FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE,
+	};
+	int f = pick_file(a[0]), mode = modes[a[1] % 8], ret, err;
+	int64_t off = (int64_t)(wide(a[2], a[7], 0) % (pages_of(f) + 3) * PAGE);
+	int64_t len = (int64_t)(wide(a[3], a[7], 1) % (pages_of(f) + 3) * PAGE);
+	long inject = inject_of(a[6]);
+	struct model_result want;
+
+	if (mode < 0)
+		mode = a[5];
+	switch (a[4] % 16) {
+	case 0:
+		off += 1 + a[5] % (PAGE - 1);
+		break;
+	case 1:
+		len += 1 + a[5] % (PAGE - 1);
+		break;
+	case 2:
+		off = -off - (int64_t)PAGE;
+		break;
+	case 3:
+		len = -len;
+		break;
+	case 4:
+		off = INT64_MAX - (int64_t)PAGE + 1;
+		len = 2 * PAGE;
+		break;
+	case 5:
+		off = 1LL << 40;
+		break;
+	default:
+		break;
+	}
+	say("fallocate file %d mode %#x [%lld+%lld) inject %ld", f, mode,
+	    (long long)off, (long long)len, inject);
+	want = model_fallocate(&R.m, f, mode, off, len, false);
+	if (inject != NO_INJECT)
+		gmem_inject_alloc_failure(inject);
+	ret = gmem_fallocate(R.fd[f], mode, off, len);
+	err = errno;
+	gmem_inject_alloc_failure(-1);
+	if (injected_enomem(inject, ret, err, want))
+		return;
+	expect(ret, err, want);
+	if (ret == 0)
+		model_fallocate(&R.m, f, mode, off, len, true);
+}
+
+static void op_pin(const uint8_t *a, bool pin)
+{
+	int f = pick_file(a[0]), ret, err;
+	uint64_t off = wide(a[1], a[7], 0) % (pages_of(f) + 2) * PAGE;
+	uint64_t len = wide(a[2], a[7], 1) % (pages_of(f) + 2) * PAGE;
+	long inject = inject_of(a[6]);
+	struct model_result want;
+
+	switch (a[3] % 16) {
+	case 0:
+		off += 1 + a[5] % (PAGE - 1);
+		break;
+	case 1:
+		len += 1 + a[5] % (PAGE - 1);
+		break;
+	case 2:
+		len = 0 - off;
+		break;
+	default:
+		break;
+	}
+	say("%s file %d [%#llx+%#llx) inject %ld", pin ? "pin" : "unpin", f,
+	    (unsigned long long)off, (unsigned long long)len, inject);
+	want = pin ? model_pin(&R.m, f, off, len, false)
+		   : model_unpin(&R.m, f, off, len, false);
+	if (inject != NO_INJECT)
+		gmem_inject_alloc_failure(inject);
+	ret = pin ? gmem_pin(R.fd[f], off, len) : gmem_unpin(R.fd[f], off, len);
+	err = errno;
+	gmem_inject_alloc_failure(-1);
+	if (injected_enomem(inject, ret, err, want))
+		return;
+	expect(ret, err, want);
+	if (ret == 0) {
+		if (pin)
+			model_pin(&R.m, f, off, len, true);
+		else
+			model_unpin(&R.m, f, off, len, true);
+	}
+}
+
+/* Whether the pages [first, first + n) of a mapping are still there
+ * (mincore(2) fails with ENOMEM on an unmapped address). */
+static void check_mapped(const struct mapping *mp, uint64_t first, uint64_t n,
+			 bool mapped)
+{
+	unsigned char v;
+
+	for (uint64_t i = first; i < first + n; i++) {
+		int ret = mincore(mp->addr + i * PAGE, PAGE, &v);
+
+		if ((ret == 0) != mapped)
+			diverge("mapping page %llu: %s, expected %s",
+				(unsigned long long)i,
+				ret ? "unmapped" : "mapped",
+				mapped ? "mapped" : "unmapped");
+	}
+}
+
+static void unmap_pages(int s, uint64_t first, uint64_t n, long inject)
+{
+	struct mapping *mp = &R.map[s];
+	int ret, err;
+
+	if (inject != NO_INJECT)
+		gmem_inject_alloc_failure(inject);
+	ret = gmem_munmap(mp->addr + first * PAGE, n * PAGE);
+	err = errno;
+	gmem_inject_alloc_failure(-1);
+	if (ret == -1 && err == ENOMEM && inject != NO_INJECT) {
+		check_mapped(mp, first, n, true); /* nothing unmapped */
+		return;
+	}
+	if (ret)
+		diverge("gmem_munmap: %s", errname(err));
+	check_mapped(mp, first, n, false);
+	mp->live = false;
+	for (uint64_t i = 0; i < mp->npages; i++) {
+		if (i >= first && i < first + n)
+			mp->mapped[i] = false;
+		mp->live |= mp->mapped[i];
+	}
+}
+
+static void op_mmap(const uint8_t *a)
+{
+	static const int prots[] = { PROT_READ | PROT_WRITE,
+				     PROT_READ | PROT_WRITE, PROT_READ,
+				     PROT_NONE, PROT_READ | PROT_EXEC };
+	static const int flags[] = { MAP_SHARED, MAP_SHARED,
+				     MAP_SHARED_VALIDATE, MAP_PRIVATE, 0 };
+	int s = a[0] % NMAPS, f = pick_file(a[1]), err;
+	int prot = prots[a[4] % 5], fl = flags[a[5] % 5];
+	int64_t off = (int64_t)((a[2] % (pages_of(f) + 3)) * PAGE);
+	uint64_t npages = 1 + a[3] % MAX_MAP_PAGES, len = npages * PAGE;
+	long inject = inject_of(a[6]);
+	struct mapping *mp = &R.map[s];
+	struct model_result want;
+	void *p;
+
+	if (mp->live)
+		for (uint64_t i = 0; i < mp->npages; i++)
+			if (mp->mapped[i])
+				unmap_pages(s, i, 1, NO_INJECT);
+	if (a[7] == 0xff)
+		off += 1 + a[5] % (PAGE - 1);
+	if (a[7] == 0xfe)
+		len = 0;
+	say("mmap slot %d file %d off %#llx len %#llx prot %#x flags %#x "
+	    "inject %ld",
+	    s, f, (unsigned long long)off, (unsigned long long)len, prot, fl,
+	    inject);
+	want = model_mmap(&R.m, f, prot, fl, off, len);
+	if (inject != NO_INJECT)
+		gmem_inject_alloc_failure(inject);
+	p = gmem_mmap(NULL, len, prot, fl, R.fd[f], off);
+	err = errno;
+	gmem_inject_alloc_failure(-1);
+	if (p == MAP_FAILED && injected_enomem(inject, -1, err, want))
+		return;
+	if (p != MAP_FAILED && want.ret) {
+		gmem_munmap(p, len);
+		diverge("model %s, engine mapped", errname(want.err));
+	}
+	expect(p == MAP_FAILED ? -1 : 0, err, want);
+	if (p == MAP_FAILED)
+		return;
+	*mp = (struct mapping){ .live = true,
+				.file = f,
+				.addr = p,
+				.npages = npages,
+				.offset = off,
+				.prot = prot };
+	for (uint64_t i = 0; i < npages; i++)
+		mp->mapped[i] = true;
+}
+
+static void op_munmap(const uint8_t *a)
+{
+	int s = a[0] % NMAPS;
+	struct mapping *mp = &R.map[s];
+	uint64_t first = 0, n;
+
+	if (!mp->live)
+		return;
+	n = mp->npages;
+	switch (a[1] % 4) {
+	case 1:
+		n = 1;
+		break;
+	case 2:
+		first = mp->npages - 1, n = 1;
+		break;
+	case 3:
+		if (mp->npages < 3)
+			return;
+		first = 1 + a[2] % (mp->npages - 2), n = 1;
+		break;
+	default:
+		break;
+	}
+	/* Never unmap an address that may be someone else's by now. */
+	for (uint64_t i = first; i < first + n; i++)
+		if (!mp->mapped[i])
+			return;
+	say("munmap slot %d pages [%llu+%llu)", s, (unsigned long long)first,
+	    (unsigned long long)n);
+	unmap_pages(s, first, n, inject_of(a[6]));
+}
+
+static void op_host(const uint8_t *a, bool write)
+{
+	struct mapping *mp = &R.map[a[0] % NMAPS];
+	uint64_t pg, off, len, max, foff;
+	enum model_touch want, got;
+	uint8_t *at;
+
+	if (!mp->live)
+		return;
+	pg = a[1] % mp->npages;
+	if (!mp->mapped[pg])
+		return;
+	off = u16(a + 2) % PAGE;
+	max = PAGE - off < 512 ? PAGE - off : 512;
+	len = a[4] == 0xff ? PAGE - off : 1 + u16(a + 4) % max;
+	foff = (uint64_t)mp->offset + pg * PAGE + off;
+	at = mp->addr + pg * PAGE + off;
+	fill_pattern(R.data, len, a[6]);
+	say("host %s slot %d file %d offset %#llx len %llu prot %#x",
+	    write ? "write" : "read", a[0] % NMAPS, mp->file,
+	    (unsigned long long)foff, (unsigned long long)len, mp->prot);
+	want = model_host_touch(&R.m, mp->file, foff, len, mp->prot, write,
+				R.data, false);
+	got = write ? host_copy(at, R.data, len) : host_copy(R.buf, at, len);
+	if (got != want)
+		diverge("host %s: model %s, engine %s",
+			write ? "write" : "read", touch_name(want),
+			touch_name(got));
+	if (got != MODEL_TOUCH_OK)
+		return;
+	model_host_touch(&R.m, mp->file, foff, len, mp->prot, write, R.data,
+			 true);
+	if (!write && model_page_has_data(&R.m, mp->file, foff / PAGE))
+		observe(mp->file, foff / PAGE, MODEL_SHARED, foff % PAGE, len,
+			R.buf, "host read");
+}
+
+static unsigned int guest_flags(const uint8_t *a, uint64_t gpa)
+{
+	uint64_t page;
+	int f;
+
+	switch (a[5] % 8) {
+	case 3:
+		return 0;
+	case 4:
+		return GMEM_GUEST_PRIVATE;
+	case 5:
+		return 2;
+	case 6:
+		return 1U << (a[7] % 32);
+	case 7:
+		return GMEM_GUEST_PRIVATE | 1U << (a[7] % 32);
+	default:
+		/* The kind the page has: an access that can succeed. */
+		f = model_gpa_page(&R.m, gpa, &page);
+		return f >= 0 && R.m.file[f].page[page].private
+			       ? GMEM_GUEST_PRIVATE
+			       : 0;
+	}
+}
+
+static void op_guest(const uint8_t *a, bool write)
+{
+	uint64_t npages = pages_of(0) + (R.m.file[1].live ? pages_of(1) : 0);
+	uint64_t gpa =
+		GPA_BASE + (a[0] % (npages + 2)) * PAGE + u16(a + 1) % PAGE;
+	uint64_t len = u16(a + 3) % (2 * PAGE + 1);
+	unsigned int flags = guest_flags(a, gpa);
+	struct model_access acc;
+	struct model_result want;
+	ssize_t ret;
+	int err;
+
+	fill_pattern(R.data, len, a[6]);
+	memset(R.buf, 0xee, len);
+	say("guest %s gpa %#llx len %llu flags %#x", write ? "write" : "read",
+	    (unsigned long long)gpa, (unsigned long long)len, flags);
+	want = model_guest_access(&R.m, gpa, len, flags, write, R.data, &acc,
+				  false);
+	ret = write ? gmem_guest_write(R.vm, gpa, R.data, len, flags)
+		    : gmem_guest_read(R.vm, gpa, R.buf, len, flags);
+	err = errno;
+	expect(ret, err, want);
+	model_guest_access(&R.m, gpa, len, flags, write, R.data, &acc, true);
+	if (write)
+		return;
+	/* The pages before a failure have been read too. */
+	for (unsigned int i = 0; i < acc.nchunks; i++) {
+		const struct model_chunk *c = &acc.chunk[i];
+
+		if (!model_page_has_data(&R.m, c->file, c->page))
+			continue;
+		observe(c->file, c->page,
+			flags & GMEM_GUEST_PRIVATE ? MODEL_PRIVATE
+						   : MODEL_SHARED,
+			c->off, c->len, R.buf + c->buf_off, "guest read");
+	}
+}
+
+static void op_request(const uint8_t *a)
+{
+	uint64_t npages = pages_of(0) + (R.m.file[1].live ? pages_of(1) : 0);
+	uint64_t gpa = GPA_BASE + (a[0] % (npages + 2)) * PAGE;
+	uint64_t len = (a[1] % 18) * PAGE, page;
+	bool to_private = a[2] & 1;
+	long inject = inject_of(a[6]);
+	/* A burst, so that more than the 64 requests kept can be made. */
+	int times = a[4] & 0x80 ? 1 + (a[4] & 0x3f) : 1;
+	struct model_result want;
+	int ret, err;
+
+	switch (a[3] % 16) {
+	case 0:
+		gpa += 1 + a[5] % (PAGE - 1);
+		break;
+	case 1:
+		len += 1 + a[5] % (PAGE - 1);
+		break;
+	case 2:
+		len = 0 - gpa + PAGE;
+		break;
+	default:
+		break;
+	}
+	say("guest request gpa %#llx len %#llx to_private %d inject %ld "
+	    "times %d",
+	    (unsigned long long)gpa, (unsigned long long)len, to_private,
+	    inject, times);
+	for (int i = 0; i < times; i++) {
+		want = model_guest_request(&R.m, gpa, len, to_private, false);
+		if (inject != NO_INJECT)
+			gmem_inject_alloc_failure(inject);
+		ret = gmem_guest_request(R.vm, gpa, len, to_private);
+		err = errno;
+		gmem_inject_alloc_failure(-1);
+		if (injected_enomem(inject, ret, err, want))
+			return;
+		expect(ret, err, want);
+		if (ret)
+			return;
+		model_guest_request(&R.m, gpa, len, to_private, true);
+	}
+	R.last_req = (struct last_request){
+		.valid = true,
+		.file = model_gpa_page(&R.m, gpa, &page),
+		.size = len,
+		.to_private = to_private,
+	};
+	R.last_req.offset = page * PAGE;
+}
+
+static void op_get_fault(void)
+{
+	struct gmem_memory_fault got = { 0 };
+	struct model_fault want = { 0 };
+	struct model_result w = model_get_fault(&R.m, &want, false);
+	int ret = gmem_get_memory_fault(R.vm, &got);
+
+	say("get memory fault");
+	expect(ret, errno, w);
+	if (ret)
+		return;
+	if (got.gpa != want.gpa || got.size != want.size ||
+	    got.flags != want.flags)
+		diverge("memory fault: model gpa %#llx size %#llx flags "
+			"%#llx, engine gpa %#llx size %#llx flags %#llx",
+			(unsigned long long)want.gpa,
+			(unsigned long long)want.size,
+			(unsigned long long)want.flags,
+			(unsigned long long)got.gpa,
+			(unsigned long long)got.size,
+			(unsigned long long)got.flags);
+	model_get_fault(&R.m, &want, true);
+}
+
+static void query_ranges(int f, uint64_t off, uint64_t len, size_t max,
+			 bool null)
+{
+	struct gmem_attr_range got[MODEL_MAX_PAGES + 2];
+	struct model_range want[MODEL_MAX_PAGES + 2];
+	struct model_result w;
+	ssize_t n;
+
+	memset(got, 0xa5, sizeof(got));
+	w = model_attribute_ranges(&R.m, f, off, len, null ? NULL : want, max);
+	n = gmem_get_attribute_ranges(R.fd[f], off, len, null ? NULL : got,
+				      max);
+	expect(n, errno, w);
+	for (size_t i = 0; !null && n > 0 && i < sizeof(got) / sizeof(got[0]);
+	     i++) {
+		bool stored = i < max && i < (size_t)n;
+
+		if (!stored) {
+			const uint8_t *b = (const uint8_t *)&got[i];
+
+			for (size_t k = 0; k < sizeof(got[i]); k++)
+				if (b[k] != 0xa5)
+					diverge("range %zu written past max "
+						"%zu",
+						i, max);
+			continue;
+		}
+		if (got[i].offset != want[i].offset ||
+		    got[i].size != want[i].size ||
+		    got[i].attributes != want[i].attributes)
+			diverge("range %zu: model %#llx+%#llx/%#llx, engine "
+				"%#llx+%#llx/%#llx",
+				i, (unsigned long long)want[i].offset,
+				(unsigned long long)want[i].size,
+				(unsigned long long)want[i].attributes,
+				(unsigned long long)got[i].offset,
+				(unsigned long long)got[i].size,
+				(unsigned long long)got[i].attributes);
+	}
+}
+
+static void op_query(const uint8_t *a)
+{
+	int f = pick_file(a[1]), kind = a[0] % 4, ret;
+	uint64_t off = (a[2] % (pages_of(f) + 2)) * PAGE;
+	uint64_t len = (a[3] % (pages_of(f) + 2)) * PAGE, attr = 0, wattr = 0;
+	unsigned char got[MODEL_MAX_PAGES + 2], want[MODEL_MAX_PAGES + 2];
+	size_t max = a[5];
+
+	if (a[4] % 8 == 0)
+		off += 1 + a[5] % (PAGE - 1);
+	if (a[4] % 8 == 1)
+		len += 1 + a[5] % (PAGE - 1);
+	say("query %d file %d [%#llx+%#llx) max %zu", kind, f,
+	    (unsigned long long)off, (unsigned long long)len, max);
+	switch (kind) {
+	case 0:
+		query_ranges(f, off, len, max, max == 0 && (a[5] & 0x80));
+		break;
+	case 1:
+		ret = gmem_get_attributes(R.fd[f], off, &attr);
+		expect(ret, errno, model_attributes(&R.m, f, off, &wattr));
+		if (!ret && attr != wattr)
+			diverge("attributes at %#llx: model %#llx, engine "
+				"%#llx",
+				(unsigned long long)off,
+				(unsigned long long)wattr,
+				(unsigned long long)attr);
+		break;
+	default:
+		if (len > MODEL_MAX_PAGES * PAGE)
+			len = MODEL_MAX_PAGES * PAGE + PAGE; /* EINVAL */
+		ret = gmem_get_allocation(R.fd[f], off, len,
+					  kind == 3 ? NULL : got);
+		expect(ret, errno,
+		       model_allocation(&R.m, f, off, len, kind == 3, want));
+		for (uint64_t i = 0; !ret && kind == 2 && i < len / PAGE; i++)
+			if (got[i] != want[i])
+				diverge("allocation of page %llu",
+					(unsigned long long)(off / PAGE + i));
+		break;
+	}
+}
+
+static uint8_t *map_file(int f)
+{
+	void *p = gmem_mmap(NULL, pages_of(f) * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, R.fd[f], 0);
+
+	if (p == MAP_FAILED)
+		diverge("mapping a mappable file failed: %s", errname(errno));
+	return p;
+}
+
+static void bind(int f, bool on)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = (uint32_t)f,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = R.gpa[f],
+		.memory_size = on ? pages_of(f) * PAGE : 0,
+		.guest_memfd = (uint32_t)R.fd[f],
+	};
+
+	if (gmem_ioctl(R.vm, KVM_SET_USER_MEMORY_REGION2, &r))
+		diverge("%s file %d failed: %s", on ? "binding" : "unbinding",
+			f, errname(errno));
+	if (on)
+		model_bind(&R.m, f, R.gpa[f]);
+	else
+		model_unbind(&R.m, f);
+}
+
+/* A second file adopted from a creation, bound after the first. */
+static void adopt_file(int fd, uint64_t size, uint64_t flags)
+{
+	R.fd[1] = fd;
+	model_add_file(&R.m, 1, size, flags);
+	if (R.m.file[1].mmap_ok)
+		R.check_map[1] = map_file(1);
+}
+
+static void op_create(const uint8_t *a)
+{
+	const uint64_t sizes[] = {
+		PAGE * (1 + a[2] % MODEL_DATA_PAGES),
+		0,
+		1,
+		4095,
+		4097,
+		1ULL << 40,
+		(uint64_t)-4096,
+		1ULL << 63,
+	};
+	const uint64_t flags[] = {
+		GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+		GUEST_MEMFD_FLAG_MMAP,
+		GUEST_MEMFD_FLAG_INIT_SHARED,
+		0,
+		1ULL << (2 + a[3] % 62),
+		4,
+		GUEST_MEMFD_FLAG_MMAP | 1ULL << 63,
+		3 | 1ULL << (a[3] % 64),
+	};
+	struct kvm_create_guest_memfd c = { .size = sizes[a[0] % 8],
+					    .flags = flags[a[1] % 8] };
+	struct model_result want;
+	int fd;
+
+	if (a[4] & 1)
+		c.reserved[a[5] % 6] = 1 + a[6]; /* not checked (R4) */
+	say("create size %#llx flags %#llx", (unsigned long long)c.size,
+	    (unsigned long long)c.flags);
+	want = model_create_file(&R.m, c.size, c.flags);
+	fd = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
+	expect(fd < 0 ? -1 : 0, errno, want);
+	if (fd < 0)
+		return;
+	if (!R.m.file[1].live && c.size <= MODEL_MAX_PAGES * PAGE) {
+		adopt_file(fd, c.size, c.flags);
+		return;
+	}
+	if (gmem_close(fd))
+		diverge("closing a new file: %s", errname(errno));
+}
+
+static void op_slot(const uint8_t *a)
+{
+	int f = pick_file(a[0]);
+
+	say("%s file %d", R.m.slot[f].bound ? "unbind" : "bind", f);
+	bind(f, !R.m.slot[f].bound);
+}
+
+static void op_caps(const uint8_t *a)
+{
+	static const long caps[] = {
+		KVM_CAP_GUEST_MEMFD,
+		KVM_CAP_GUEST_MEMFD_FLAGS,
+		KVM_CAP_MEMORY_ATTRIBUTES,
+		KVM_CAP_MEMORY_ATTRIBUTES2,
+		KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES,
+		KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS,
+		KVM_CAP_USER_MEMORY2,
+		KVM_CAP_EXIT_HYPERCALL,
+		KVM_CAP_VM_TYPES,
+		4000,
+	};
+	long cap = caps[a[0] % (sizeof(caps) / sizeof(caps[0]))];
+	long want = model_check_extension(&R.m, cap);
+	int ret = gmem_ioctl(R.vm, KVM_CHECK_EXTENSION, cap);
+
+	say("check extension %ld", cap);
+	if (want != -2 && ret != want)
+		diverge("capability %ld: model %ld, engine %d", cap, want, ret);
+}
+
+enum op {
+	OP_CONVERT,
+	OP_CONVERT2,
+	OP_FALLOCATE,
+	OP_PIN,
+	OP_UNPIN,
+	OP_MMAP,
+	OP_MUNMAP,
+	OP_HOST_READ,
+	OP_HOST_WRITE,
+	OP_GUEST_READ,
+	OP_GUEST_WRITE,
+	OP_REQUEST,
+	OP_GET_FAULT,
+	OP_QUERY,
+	OP_CREATE,
+	OP_SLOT,
+	OP_CAPS,
+	OP_STRIPE,
+	NR_OPS
+};
+
+static void run_op(uint8_t code, const uint8_t *a)
+{
+	switch (code % NR_OPS) {
+	case OP_CONVERT:
+	case OP_CONVERT2:
+		op_convert(a);
+		break;
+	case OP_FALLOCATE:
+		op_fallocate(a);
+		break;
+	case OP_PIN:
+		op_pin(a, true);
+		break;
+	case OP_UNPIN:
+		op_pin(a, false);
+		break;
+	case OP_MMAP:
+		op_mmap(a);
+		break;
+	case OP_MUNMAP:
+		op_munmap(a);
+		break;
+	case OP_HOST_READ:
+		op_host(a, false);
+		break;
+	case OP_HOST_WRITE:
+		op_host(a, true);
+		break;
+	case OP_GUEST_READ:
+		op_guest(a, false);
+		break;
+	case OP_GUEST_WRITE:
+		op_guest(a, true);
+		break;
+	case OP_REQUEST:
+		op_request(a);
+		break;
+	case OP_GET_FAULT:
+		op_get_fault();
+		break;
+	case OP_QUERY:
+		op_query(a);
+		break;
+	case OP_CREATE:
+		op_create(a);
+		break;
+	case OP_SLOT:
+		op_slot(a);
+		break;
+	case OP_STRIPE:
+		op_stripe(a);
+		break;
+	default:
+		op_caps(a);
+		break;
+	}
+}
+
+/* ---- one run ---- */
+
+static const unsigned long vm_types[] = {
+	KVM_X86_DEFAULT_VM, KVM_X86_SW_PROTECTED_VM, KVM_VM_TYPE_ARM_PROTECTED,
+	KVM_X86_SNP_VM,	    KVM_X86_TDX_VM,	     KVM_X86_SEV_VM,
+};
+
+/* The open descriptors, printed when `show`. */
+static int count_fds(bool show)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[300], target[256] = "";
+
+		if (show) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%s",
+				 e->d_name);
+			if (readlink(path, target, sizeof(target) - 1) < 0)
+				strcpy(target, "?");
+			fprintf(stderr, "  fd %s -> %s\n", e->d_name, target);
+		}
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A quarter of the inputs get a large file: room for hundreds of
+ * ranges, so that the attribute tree splits and merges nodes. */
+static uint64_t first_file_pages(uint8_t h2)
+{
+	uint64_t n;
+
+	if (h2 < 0xc0)
+		return 1 + h2 % MODEL_DATA_PAGES;
+	n = 17 + (uint64_t)(h2 - 0xc0) * 8;
+	return n < MODEL_MAX_PAGES ? n : MODEL_MAX_PAGES;
+}
+
+/* Header: VM type, options and file flags, the two files' sizes. */
+static bool setup(struct input *in)
+{
+	uint8_t h0 = in8(in), h1 = in8(in), h2 = in8(in), h3 = in8(in);
+	unsigned long type = vm_types[h0 % 6];
+	struct gmem_vm_opts o = {
+		.sz = sizeof(o),
+		.backend = (h1 >> 5) == 7 && kvm_ok ? GMEM_BACKEND_KVM
+						    : GMEM_BACKEND_MEMFD,
+		.experimental_policies = h1 & 4,
+	};
+	uint64_t fl = (h1 & 2 ? 0 : GUEST_MEMFD_FLAG_MMAP) |
+		      (h1 & 1 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+	uint64_t size0 = first_file_pages(h2) * PAGE;
+	enum model_platform platform;
+	bool valid = model_vm_type(type, &platform);
+	struct kvm_create_guest_memfd c = { .size = size0, .flags = fl };
+
+	say("vm type %#lx backend %s experimental %d", type,
+	    gmem_backend_name((int)o.backend), o.experimental_policies);
+	R.vm = gmem_create_vm_opts(type, &o);
+	if (!valid) {
+		if (R.vm >= 0 || errno != EINVAL)
+			diverge("invalid VM type: engine %d (%s)", R.vm,
+				errname(errno));
+		return false;
+	}
+	if (R.vm < 0)
+		diverge("creating the VM: %s", errname(errno));
+	model_init(&R.m, platform, o.experimental_policies);
+	R.fd[0] = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
+	if (R.fd[0] < 0)
+		diverge("creating the file: %s", errname(errno));
+	model_add_file(&R.m, 0, size0, fl);
+	if (R.m.file[0].mmap_ok)
+		R.check_map[0] = map_file(0);
+	R.gpa[0] = GPA_BASE;
+	R.gpa[1] = GPA_BASE + size0; /* adjacent: accesses may cross */
+	if (h1 & 8) {
+		c.size = (1 + h3 % MODEL_DATA_PAGES) * PAGE;
+		c.flags = fl ^ (h3 & 0x10 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		R.fd[1] = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
+		if (R.fd[1] < 0)
+			diverge("creating the second file: %s", errname(errno));
+		adopt_file(R.fd[1], c.size, c.flags);
+	}
+	if (!(h1 & 16))
+		for (int f = 0; f < MODEL_MAX_FILES; f++)
+			if (R.m.file[f].live)
+				bind(f, true);
+	return true;
+}
+
+static void teardown(void)
+{
+	for (int s = 0; s < NMAPS; s++)
+		for (uint64_t i = 0; R.map[s].live && i < R.map[s].npages; i++)
+			if (R.map[s].mapped[i] &&
+			    gmem_munmap(R.map[s].addr + i * PAGE, PAGE))
+				diverge("munmap at teardown");
+	for (int f = 0; f < MODEL_MAX_FILES; f++) {
+		if (R.check_map[f] &&
+		    gmem_munmap(R.check_map[f], pages_of(f) * PAGE))
+			diverge("munmap at teardown");
+		if (R.m.file[f].live && gmem_close(R.fd[f]))
+			diverge("close at teardown: %s", errname(errno));
+	}
+	if (R.vm >= 0 && gmem_close(R.vm))
+		diverge("closing the VM: %s", errname(errno));
+}
+
+/*
+ * Everything the library may set up once per process (descriptors it keeps
+ * for good, such as /dev/kvm) is set up here, before the descriptors are
+ * counted: afterwards, a run that leaves one more open has leaked it.
+ */
+static void warm_up_vm(unsigned long type, unsigned int backend)
+{
+	struct gmem_vm_opts o = { .sz = sizeof(o), .backend = backend };
+	struct kvm_create_guest_memfd c = {
+		.size = 2 * PAGE,
+		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA_BASE,
+		.memory_size = 2 * PAGE,
+	};
+	struct kvm_memory_attributes2 a = {
+		.size = PAGE,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	int vm = gmem_create_vm_opts(type, &o), fd;
+	uint8_t b[16] = { 1 };
+	void *p;
+
+	if (vm < 0)
+		return;
+	fd = gmem_ioctl(vm, KVM_CREATE_GUEST_MEMFD, &c);
+	r.guest_memfd = (uint32_t)fd;
+	gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r);
+	p = gmem_mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      0);
+	gmem_pin(fd, PAGE, PAGE);
+	gmem_unpin(fd, PAGE, PAGE);
+	gmem_guest_request(vm, GPA_BASE, PAGE, true);
+	gmem_ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a);
+	gmem_guest_write(vm, GPA_BASE, b, sizeof(b), GMEM_GUEST_PRIVATE);
+	gmem_guest_read(vm, GPA_BASE + PAGE, b, sizeof(b), 0);
+	a.attributes = 0;
+	gmem_ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &a);
+	if (p != MAP_FAILED)
+		gmem_munmap(p, 2 * PAGE);
+	gmem_close(fd);
+	gmem_close(vm);
+}
+
+static void warm_up(void)
+{
+	for (size_t t = 0; t < sizeof(vm_types) / sizeof(vm_types[0]); t++) {
+		warm_up_vm(vm_types[t], GMEM_BACKEND_MEMFD);
+		if (kvm_ok)
+			warm_up_vm(vm_types[t], GMEM_BACKEND_KVM);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	trace = getenv("GMEM_FUZZ_TRACE") != NULL;
+	/* Opens /dev/kvm once for good; count fds after that. */
+	kvm_ok = gmem_kvm_backend_available() == 1 &&
+		 getenv("GMEM_FUZZ_NO_KVM") == NULL;
+	none_page =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro_page =
+		mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (none_page == MAP_FAILED || ro_page == MAP_FAILED)
+		abort();
+	warm_up();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size };
+	int fds;
+
+	if (!none_page)
+		LLVMFuzzerInitialize(NULL, NULL);
+	install_handlers();
+	memset(R.map, 0, sizeof(R.map));
+	memset(R.check_map, 0, sizeof(R.check_map));
+	R.last_req.valid = false;
+	R.vm = -1;
+	R.m.file[0].live = R.m.file[1].live = false;
+	R.op = -1;
+	fds = count_fds(false);
+	if (setup(&in)) {
+		check_all();
+		for (R.op = 0; R.op < MAX_OPS && in.n; R.op++) {
+			uint8_t code = in8(&in), a[8];
+
+			for (int i = 0; i < 8; i++)
+				a[i] = in8(&in);
+			run_op(code, a);
+			check_all();
+		}
+	}
+	R.op = -1;
+	say("teardown");
+	teardown();
+	if (count_fds(false) != fds)
+		diverge("%d fds open after the run, %d before (a leak)",
+			count_fds(true), fds);
+	return 0;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: one minimal test per engine bug that the fuzzers or the
+ * bad-input sweep found, each saying which rule it pins. Meson runs each
+ * case on its own (the first argument names it). While a bug is open its
+ * case is in known_bugs in tests/reliability/meson.build, marked
+ * should_fail, so that CI stays green; once src/ fixes it Meson reports
+ * UNEXPECTEDPASS (a failure) and the name moves to fixed_bugs, where the
+ * case keeps running as an ordinary regression test. Without an argument
+ * every case runs. docs/FUZZING.md lists the bugs with their inputs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define GPA	    0x40000000ULL
+#define SIZE	    (4 * PAGE)
+#define SHARED_MMAP (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+
+struct vm_file {
+	int vm;
+	int fd;
+};
+
+static struct vm_file make(unsigned long type, uint64_t flags)
+{
+	struct vm_file v = { test_vm(type, GMEM_BACKEND_MEMFD), -1 };
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA,
+		.memory_size = SIZE,
+	};
+
+	v.fd = test_gmem(v.vm, SIZE, flags);
+	r.guest_memfd = (uint32_t)v.fd;
+	assert_int_equal(gmem_ioctl(v.vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
+	return v;
+}
+
+static void done(struct vm_file v)
+{
+	gmem_close(v.fd);
+	gmem_close(v.vm);
+}
+
+static bool all_zero(const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/*
+ * gmem_get_allocation(3): "A page gets memory from ... a guest access
+ * (gmem_guest_read(3), gmem_guest_write(3))", as a guest fault does in
+ * the kernel (R80). On SEV-SNP and TDX a private read of a page without
+ * memory reads zeros but leaves it without memory (SW_PROTECTED gives it
+ * memory). Fuzz: divergence 1.
+ */
+static void test_private_read_allocates(void **state)
+{
+	struct vm_file v = make(KVM_X86_TDX_VM, 0);
+	unsigned char buf[16];
+
+	(void)state;
+	assert_int_equal(gmem_guest_read(v.vm, GPA, buf, sizeof(buf),
+					 GMEM_GUEST_PRIVATE),
+			 sizeof(buf));
+	assert_true(page_allocated(v.fd, 0));
+	done(v);
+}
+
+/*
+ * R23 (a page is zeroed once, on first use) and CONTENT-MODES.md (mode 0
+ * on SEV-SNP does nothing to the bytes): what the guest read stays what
+ * it reads until someone writes. On SEV-SNP the guest's first private read
+ * of an fallocated page returns zeros without using the page; a host read
+ * after a mode-0 round trip then uses it, and the guest next reads the
+ * zeros at rest through the cipher. Fuzz: divergence 1b.
+ */
+static void test_private_read_stable(void **state)
+{
+	struct vm_file v = make(KVM_X86_SNP_VM, SHARED_MMAP);
+	volatile unsigned char *host;
+	unsigned char buf[64];
+
+	(void)state;
+	host = gmem_mmap(NULL, SIZE, PROT_READ, MAP_SHARED, v.fd, 0);
+	assert_true(host != MAP_FAILED);
+	assert_int_equal(gmem_fallocate(v.fd, FALLOC_FL_KEEP_SIZE, 0, PAGE), 0);
+	assert_int_equal(test_convert(v.fd, 0, PAGE, true, 0, NULL), 0);
+	assert_int_equal(gmem_guest_read(v.vm, GPA, buf, sizeof(buf),
+					 GMEM_GUEST_PRIVATE),
+			 sizeof(buf));
+	assert_true(all_zero(buf, sizeof(buf)));
+	assert_int_equal(test_convert(v.fd, 0, PAGE, false, 0, NULL), 0);
+	(void)host[0]; /* the host looks: no write */
+	assert_int_equal(test_convert(v.fd, 0, PAGE, true, 0, NULL), 0);
+	assert_int_equal(gmem_guest_read(v.vm, GPA, buf, sizeof(buf),
+					 GMEM_GUEST_PRIVATE),
+			 sizeof(buf));
+	assert_true(all_zero(buf, sizeof(buf)));
+	gmem_munmap((void *)host, SIZE);
+	done(v);
+}
+
+/*
+ * DESIGN.md section 3, step 7: EAGAIN "if any *allocated* page in it is
+ * still referenced"; R57: "Unallocated offsets are never busy" (in the
+ * kernel the pin holds the old folio, which punching took out of the
+ * file). A pinned page whose memory was punched still fails a conversion
+ * to private with EAGAIN. Fuzz: divergence 2.
+ */
+static void test_punched_pin_not_busy(void **state)
+{
+	struct vm_file v = make(KVM_X86_SW_PROTECTED_VM, SHARED_MMAP);
+
+	(void)state;
+	assert_int_equal(gmem_pin(v.fd, PAGE, PAGE), 0);
+	assert_int_equal(
+		gmem_fallocate(v.fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+			       0, SIZE),
+		0);
+	assert_false(page_allocated(v.fd, PAGE));
+	assert_int_equal(test_convert(v.fd, 0, SIZE, true, 0, NULL), 0);
+	gmem_unpin(v.fd, PAGE, PAGE);
+	done(v);
+}
+
+/*
+ * gmem_fallocate(3): "Pages that already have memory keep it and their
+ * contents"; R28/R23: allocation does not clear, the first use does. On
+ * SEV-SNP and TDX a second fallocate over a page that has memory but was
+ * never used ends its zero-on-first-use: the guest then reads the zeros
+ * at rest through the cipher instead of zeros. Fuzz: divergence 3.
+ */
+static void test_refallocate_keeps_zeros(void **state)
+{
+	struct vm_file v = make(KVM_X86_SNP_VM, 0);
+	unsigned char buf[64];
+
+	(void)state;
+	assert_int_equal(gmem_fallocate(v.fd, FALLOC_FL_KEEP_SIZE, 0, PAGE), 0);
+	assert_int_equal(gmem_fallocate(v.fd, FALLOC_FL_KEEP_SIZE, 0, PAGE), 0);
+	assert_int_equal(gmem_guest_read(v.vm, GPA, buf, sizeof(buf),
+					 GMEM_GUEST_PRIVATE),
+			 sizeof(buf));
+	assert_true(all_zero(buf, sizeof(buf)));
+	done(v);
+}
+
+/*
+ * DESIGN.md section 2: each call "sets errno the way the kernel would".
+ * ioctl(2) on an O_PATH descriptor fails with EBADF (the descriptor
+ * cannot be used for I/O); gmem_ioctl() answers ENOTTY. Sweep:
+ * test_bad_input, "on an O_PATH fd".
+ */
+static void test_opath_ioctl_ebadf(void **state)
+{
+	int fd = open("/", O_PATH);
+	int kernel_err;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD),
+			 -1);
+	kernel_err = errno;
+	assert_int_equal(kernel_err, EBADF);
+	assert_int_equal(
+		gmem_ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD), -1);
+	assert_int_equal(errno, kernel_err);
+	close(fd);
+}
+
+/*
+ * DESIGN.md section 3: "Match the real kernel's behaviour for ... mmap".
+ * mmap(2) of the kernel's guest_memfd at offset -4096 fails with
+ * EOVERFLOW (file_mmap_ok(): the offset is past what the file can
+ * hold); gmem_mmap() answers EINVAL, on both backends, and gmem_mmap(3)
+ * documents EINVAL. Sweep: test_bad_input, "off -4096".
+ */
+static void test_mmap_negative_offset(void **state)
+{
+	struct vm_file v = make(KVM_X86_SW_PROTECTED_VM, SHARED_MMAP);
+	void *p;
+
+	(void)state;
+	p = gmem_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, v.fd, -(off_t)PAGE);
+	assert_true(p == MAP_FAILED);
+	assert_int_equal(errno, EOVERFLOW);
+	done(v);
+}
+
+/*
+ * DESIGN.md section 2: the API reports errors as the kernel does, and an
+ * argument that cannot be read is EFAULT there (copy_from_user). The
+ * sweep requires that no call crash. gmem_create_vm_opts() with an
+ * unreadable opts pointer dies of SIGSEGV. Sweep: test_bad_input,
+ * "gmem_create_vm_opts opts PROT_NONE".
+ */
+static void test_vm_opts_efault(void **state)
+{
+	void *none =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)state;
+	assert_true(none != MAP_FAILED);
+	assert_int_equal(gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, none),
+			 -1);
+	assert_int_equal(errno, EFAULT);
+	munmap(none, PAGE);
+}
+
+/* The real kernel's guest_memfd, to ask it; -1 without /dev/kvm. */
+static int kernel_gmem(uint64_t flags, int *vm)
+{
+	struct kvm_create_guest_memfd c = { .size = SIZE, .flags = flags };
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), fd = -1;
+
+	*vm = kvm < 0 ? -1 : ioctl(kvm, KVM_CREATE_VM, 0);
+	if (*vm >= 0)
+		fd = ioctl(*vm, KVM_CREATE_GUEST_MEMFD, &c);
+	if (kvm >= 0)
+		close(kvm);
+	return fd;
+}
+
+/*
+ * gmem_mmap(3): "checks its arguments in the kernel's order", and DESIGN.md
+ * section 3: match the real kernel for mmap. mmap(2) checks the length
+ * (ENOMEM for one that cannot fit) before the file's own ->mmap() refuses
+ * a guest_memfd made without GUEST_MEMFD_FLAG_MMAP (ENODEV); gmem_mmap()
+ * answers ENODEV first. Fuzz (gmem_kernel): mmap, "kernel ENOMEM, library
+ * ENODEV" and the like (EPERM, EINVAL, EOVERFLOW in place of ENOMEM or
+ * EINVAL).
+ */
+static void test_mmap_check_order(void **state)
+{
+	struct vm_file v =
+		make(KVM_X86_SW_PROTECTED_VM, GUEST_MEMFD_FLAG_INIT_SHARED);
+	int kvm_vm, k = kernel_gmem(GUEST_MEMFD_FLAG_INIT_SHARED, &kvm_vm);
+	int want = ENOMEM;
+	void *p;
+
+	(void)state;
+	if (k >= 0) {
+		p = mmap(NULL, 1ULL << 62, PROT_READ, MAP_SHARED, k, 0);
+		assert_true(p == MAP_FAILED);
+		want = errno;
+		close(k);
+		close(kvm_vm);
+	}
+	assert_int_equal(want, ENOMEM);
+	p = gmem_mmap(NULL, 1ULL << 62, PROT_READ, MAP_SHARED, v.fd, 0);
+	assert_true(p == MAP_FAILED);
+	assert_int_equal(errno, want);
+	done(v);
+}
+
+/*
+ * gmem_mmap(3): it "can stand in for every call to mmap(2) in a program,
+ * anonymous mappings included"; mmap(2) ignores the descriptor of a
+ * MAP_ANONYMOUS mapping. Given a guest_memfd descriptor with
+ * MAP_SHARED | MAP_ANONYMOUS, gmem_mmap() applies guest_memfd's rules
+ * (ENODEV without GUEST_MEMFD_FLAG_MMAP, EPERM for PROT_EXEC) where the
+ * kernel maps anonymous memory. Fuzz (gmem_kernel): mmap, "kernel 0,
+ * library ENODEV".
+ */
+static void test_mmap_anonymous(void **state)
+{
+	struct vm_file v =
+		make(KVM_X86_SW_PROTECTED_VM, GUEST_MEMFD_FLAG_INIT_SHARED);
+	void *p;
+
+	(void)state;
+	p = gmem_mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, v.fd, 0);
+	assert_true(p != MAP_FAILED);
+	gmem_munmap(p, PAGE);
+	done(v);
+}
+
+/*
+ * R12: fchmod() on a guest_memfd fails with EINVAL (the inode's setattr
+ * refuses). On the memfd backend the descriptor the caller gets accepts
+ * fchmod(2) and changes its mode (fstat then shows 0644 where the kernel's
+ * guest_memfd keeps 0600). Fuzz (gmem_kernel): fchmod, "kernel EINVAL,
+ * library 0".
+ */
+static void test_memfd_fchmod(void **state)
+{
+	struct vm_file v = make(KVM_X86_SW_PROTECTED_VM, SHARED_MMAP);
+
+	(void)state;
+	assert_int_equal(fchmod(v.fd, 0644), -1);
+	assert_int_equal(errno, EINVAL);
+	done(v);
+}
+
+/*
+ * DESIGN.md section 3 (where /dev/kvm exists the library and the kernel
+ * agree): KVM_SET_USER_MEMORY_REGION2 refuses a slot past the largest
+ * guest physical address the host's KVM supports (x86:
+ * kvm_mmu_max_gfn(), 2^52 here). The kvm backend passes the kernel's
+ * EINVAL on; the memfd backend accepts the slot. Needs /dev/kvm (the
+ * limit is the host's). Fuzz (gmem_kernel): KVM_SET_USER_MEMORY_REGION2,
+ * "kernel EINVAL, library 0".
+ */
+static void test_memfd_max_gpa(void **state)
+{
+	static char mem[2 * PAGE] __attribute__((aligned(PAGE)));
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 1,
+		.memory_size = 2 * PAGE,
+		.userspace_addr = (uint64_t)(uintptr_t)mem,
+	};
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), kvm_vm, vm, want;
+
+	(void)state;
+	if (kvm < 0)
+		skip();
+	kvm_vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	assert_true(kvm_vm >= 0);
+	/* The first page-aligned address the kernel refuses a page at. */
+	for (r.guest_phys_addr = 1ULL << 40; r.guest_phys_addr;
+	     r.guest_phys_addr <<= 1) {
+		r.memory_size = PAGE;
+		if (ioctl(kvm_vm, KVM_SET_USER_MEMORY_REGION2, &r))
+			break;
+		r.memory_size = 0;
+		ioctl(kvm_vm, KVM_SET_USER_MEMORY_REGION2, &r);
+	}
+	want = errno;
+	close(kvm_vm);
+	close(kvm);
+	assert_int_equal(want, EINVAL);
+	vm = test_vm(KVM_X86_DEFAULT_VM, GMEM_BACKEND_MEMFD);
+	r.memory_size = PAGE;
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), -1);
+	assert_int_equal(errno, want);
+	gmem_close(vm);
+}
+
+/*
+ * DESIGN.md section 3, memslot binding as the kernel does it:
+ * kvm_set_memory_region() refuses to change KVM_MEM_READONLY on an existing
+ * slot, (mem->flags ^ old->flags) & KVM_MEM_READONLY being EINVAL (the
+ * kernel answers so here). The library lets a plain slot gain or lose it;
+ * gmem_ioctl(3) says a plain slot "may move or change flags". Fuzz
+ * (gmem_kernel): KVM_SET_USER_MEMORY_REGION2, "kernel EINVAL, library 0"
+ * after the same slot was made without the flag.
+ */
+static void test_readonly_flip(void **state)
+{
+	static char mem[2 * PAGE] __attribute__((aligned(PAGE)));
+	struct kvm_userspace_memory_region2 r = {
+		.slot = 3,
+		.guest_phys_addr = 0x100000,
+		.memory_size = 2 * PAGE,
+		.userspace_addr = (uint64_t)(uintptr_t)mem,
+	};
+	int vm = test_vm(KVM_X86_DEFAULT_VM, GMEM_BACKEND_MEMFD);
+
+	(void)state;
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
+	r.flags = KVM_MEM_READONLY;
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), -1);
+	assert_int_equal(errno, EINVAL);
+	gmem_close(vm);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_private_read_allocates),
+		cmocka_unit_test(test_private_read_stable),
+		cmocka_unit_test(test_punched_pin_not_busy),
+		cmocka_unit_test(test_refallocate_keeps_zeros),
+		cmocka_unit_test(test_opath_ioctl_ebadf),
+		cmocka_unit_test(test_mmap_negative_offset),
+		cmocka_unit_test(test_vm_opts_efault),
+		cmocka_unit_test(test_mmap_check_order),
+		cmocka_unit_test(test_mmap_anonymous),
+		cmocka_unit_test(test_memfd_fchmod),
+		cmocka_unit_test(test_memfd_max_gpa),
+		cmocka_unit_test(test_readonly_flip),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
