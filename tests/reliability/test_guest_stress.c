@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "stress.h"
 #include "testutil.h"
 
 /*
@@ -53,30 +54,8 @@
 static int vm, fd;
 static char *host;
 static atomic_bool stop;
-static atomic_int failures;
+atomic_int stress_failures;
 static atomic_long guest_ok, guest_faults;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__,     \
-				#cond);                                        \
-			atomic_fetch_add(&failures, 1);                        \
-		}                                                              \
-	} while (0)
-
-static unsigned next_random(unsigned *seed)
-{
-	*seed = *seed * 1103515245 + 12345;
-	return *seed >> 8;
-}
-
-static void random_range(unsigned *seed, uint64_t limit, uint64_t *first,
-			 uint64_t *n)
-{
-	*first = next_random(seed) % limit;
-	*n = 1 + next_random(seed) % (limit - *first < 8 ? limit - *first : 8);
-}
 
 static void *converter(void *arg)
 {
@@ -362,8 +341,8 @@ int main(void)
 			       gmem_backend_name(test_backends[b]),
 			       platforms[p].name, atomic_load(&guest_ok),
 			       atomic_load(&guest_faults),
-			       atomic_load(&failures));
+			       atomic_load(&stress_failures));
 		}
 	}
-	return atomic_load(&failures) ? 1 : 0;
+	return atomic_load(&stress_failures) ? 1 : 0;
 }

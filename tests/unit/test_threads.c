@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "stress.h"
 #include "testutil.h"
 
 #define NPAGES	  96
@@ -26,34 +27,12 @@
  * a punched page holds old memory and no longer blocks a conversion
  * (R57), which would defeat the pinner's check. */
 #define PUNCHED 32
-#define RUN_MS	  1500
+#define RUN_MS	1500
 
 static int fd;
 static char *host;
 static atomic_bool stop;
-static atomic_int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__,     \
-				#cond);                                        \
-			atomic_fetch_add(&failures, 1);                        \
-		}                                                              \
-	} while (0)
-
-static unsigned next_random(unsigned *seed)
-{
-	*seed = *seed * 1103515245 + 12345;
-	return *seed >> 8;
-}
-
-static void random_range(unsigned *seed, uint64_t limit, uint64_t *first,
-			 uint64_t *n)
-{
-	*first = next_random(seed) % limit;
-	*n = 1 + next_random(seed) % (limit - *first < 8 ? limit - *first : 8);
-}
+atomic_int stress_failures;
 
 static void *converter(void *arg)
 {
@@ -203,7 +182,7 @@ int main(void)
 		}
 		run(test_backends[b]);
 		printf("%s: %d failures\n", gmem_backend_name(test_backends[b]),
-		       atomic_load(&failures));
+		       atomic_load(&stress_failures));
 	}
-	return atomic_load(&failures) ? 1 : 0;
+	return atomic_load(&stress_failures) ? 1 : 0;
 }
