@@ -35,6 +35,7 @@
 
 #include <gmem/gmem.h>
 
+#include "input.h"
 #include "model.h"
 
 #define PAGE	      MODEL_PAGE
@@ -175,19 +176,6 @@ static bool injected_enomem(long inject, long ret, int err,
 }
 
 /* ---- input ---- */
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t in8(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 static uint16_t u16(const uint8_t *a)
 {

@@ -28,6 +28,8 @@
 
 #include <gmem/gmem.h>
 
+#include "input.h"
+
 #define PAGE	   4096ULL
 #define MAX_OPS	   48
 #define NFILES	   3
@@ -192,28 +194,6 @@ static void compare(const char *what, struct answer k, struct answer l,
 }
 
 /* ---- input ---- */
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t in8(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint64_t in64(struct input *in)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)in8(in) << (8 * i);
-	return v;
-}
 
 /* A size or offset: mostly small multiples of a page, then the edges. */
 static uint64_t pick_size(struct input *in)
