@@ -31,7 +31,7 @@ fi
 common=(-std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing -g -O1
 	-fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -Wall -Wextra -Werror
-	-I"$src/include" -I"$src/src")
+	-I"$src/include" -I"$src/src" -I"$src/tools")
 
 # Whether obj must be rebuilt: missing, or older than a file it depends on.
 stale() {
@@ -70,11 +70,13 @@ for p in "${pids[@]}"; do
 	wait "$p"
 done
 compile "$src/fuzz/model.c" "$out/obj/fuzz/model.o" -fsanitize=fuzzer-no-link
+compile "$src/tools/host_probe.c" "$out/obj/tools/host_probe.o"
 
 for t in "${targets[@]}"; do
 	compile "$src/fuzz/$t.c" "$out/obj/fuzz/$t.o" -fsanitize=fuzzer-no-link
 	"$cc" "${common[@]}" -fsanitize=fuzzer "$out/obj/fuzz/$t.o" \
-		"$out/obj/fuzz/model.o" "${objs[@]}" -lcrypto -lpthread \
+		"$out/obj/fuzz/model.o" "$out/obj/tools/host_probe.o" \
+		"${objs[@]}" -lcrypto -lpthread \
 		-o "$out/$t"
 done
 echo "built: ${targets[*]/#/$out/}"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_probe.h"
 #include "testutil.h"
 
 const unsigned int test_backends[2] = { GMEM_BACKEND_KVM, GMEM_BACKEND_MEMFD };
@@ -83,9 +84,23 @@ bool host_all(const char *p, size_t len, unsigned char value)
 	return true;
 }
 
+/* The kvm backend is the kernel's guest_memfd, mapped: it runs exactly
+ * where the host offers guest_memfd with MMAP and INIT_SHARED. The library
+ * is asked too, so that a library refusing a capable host still fails. */
+const char *backend_missing(unsigned int backend)
+{
+	const char *lacks;
+
+	if (backend != GMEM_BACKEND_KVM)
+		return NULL;
+	lacks = host_lacks(HOST_GMEM_MMAP);
+	assert(!lacks == !!gmem_kvm_backend_available());
+	return lacks;
+}
+
 bool backend_usable(unsigned int backend)
 {
-	return backend != GMEM_BACKEND_KVM || gmem_kvm_backend_available();
+	return !backend_missing(backend);
 }
 
 static int make_vm(unsigned long type, unsigned int backend, bool legacy)

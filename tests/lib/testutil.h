@@ -20,6 +20,9 @@
 /* The backends a test runs on: kvm (where available) and memfd. */
 extern const unsigned int test_backends[2];
 
+/* NULL when a backend can run here; else what the host lacks for it. */
+const char *backend_missing(unsigned int backend);
+
 /* Whether a backend can run here. */
 bool backend_usable(unsigned int backend);
 

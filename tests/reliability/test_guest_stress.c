@@ -328,8 +328,9 @@ int main(void)
 
 	for (int b = 0; b < 2; b++) {
 		if (!backend_usable(test_backends[b])) {
-			printf("%s: skipped: no guest_memfd in this kernel\n",
-			       gmem_backend_name(test_backends[b]));
+			printf("%s: skipped: %s\n",
+			       gmem_backend_name(test_backends[b]),
+			       backend_missing(test_backends[b]));
 			continue;
 		}
 		for (size_t p = 0; p < 3; p++) {

@@ -50,8 +50,6 @@ static int setup(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (!backend_usable(fx->backend))
-		skip();
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
 	fx->fd =
 		test_gmem(fx->vm, SIZE,
@@ -67,8 +65,6 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (!backend_usable(fx->backend))
-		return 0;
 	gmem_munmap(fx->host, SIZE);
 	gmem_close(fx->fd);
 	gmem_close(fx->vm);
