@@ -13,6 +13,7 @@
  *   read OFF                 (the host reads one byte)
  *   request OFF LEN private|shared   (the guest asks, as on pKVM)
  *   map      draw      caps
+ *   host     (alone: what this host offers; see host_report.c)
  *
  * Offsets and lengths take a K, M or G suffix. A command that fails
  * prints one line naming the call and the error, and gmemctl exits 1
@@ -29,6 +30,8 @@
 #include <sys/mman.h>
 
 #include <gmem/gmem.h>
+
+#include "host_report.h"
 
 #define PAGE	   4096ULL
 #define GPA_BASE   0x100000000ULL
@@ -445,11 +448,18 @@ int main(int argc, char **argv)
 			printf("usage: gmemctl [--type default|sw_protected|"
 			       "pkvm|snp|tdx] [--backend kvm|memfd|auto]\n"
 			       "               [--size SIZE] [--private] "
-			       "COMMAND [ARGS]...\n");
+			       "COMMAND [ARGS]...\n"
+			       "       gmemctl host\n");
 			return 0;
 		default:
 			usage_error("bad option");
 		}
+	}
+	/* Before any VM: the report must work where none can be made. */
+	if (optind < argc && !strcmp(argv[optind], "host")) {
+		if (optind + 1 < argc)
+			usage_error("host takes no other command");
+		return host_report();
 	}
 	setup(&c, type, backend, init_shared);
 	run_commands(&c, argc - optind, argv + optind);

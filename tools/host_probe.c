@@ -61,12 +61,11 @@ const char *host_lacks(enum host_need need)
 	if (need == HOST_KVM)
 		return NULL;
 	if (!o->guest_memfd)
-		return "KVM without guest_memfd (KVM_CAP_GUEST_MEMFD = 0)";
+		return "KVM without guest_memfd (KVM_CAP_GUEST_MEMFD 0)";
 	if (need == HOST_GUEST_MEMFD)
 		return NULL;
 	if ((o->gmem_flags & GMEM_MMAP_FLAGS) != GMEM_MMAP_FLAGS)
-		return "guest_memfd without GUEST_MEMFD_FLAG_MMAP and "
-		       "INIT_SHARED (before Linux 6.18)";
+		return "guest_memfd without the MMAP and INIT_SHARED flags";
 	return NULL;
 }
 

@@ -41,4 +41,13 @@ expect "unknown command" 2 '^gmemctl: unknown command' bogus
 expect "missing arguments" 2 '^gmemctl: missing arguments' convert 0
 expect "bad number" 2 '^gmemctl: not a number' pin 0x 4K
 expect "bad type" 2 '^gmemctl: unknown VM type' --type sev map
+
+# host: works with or without /dev/kvm, before any VM is made.
+class='[bcd]' picks='kvm|memfd'
+[ -e /dev/kvm ] || class=a picks=memfd
+expect "host names the class" 0 "^This host: class \\($class\\)" host
+expect "host says what auto picks" 0 "backend \"auto\" picks +($picks)" host
+GMEM_BACKEND=memfd expect "host honours GMEM_BACKEND" 0 \
+	'backend "auto" picks +memfd \(GMEM_BACKEND=memfd\)' host
+expect "host alone" 2 '^gmemctl: host takes no other command' host map
 exit $status
