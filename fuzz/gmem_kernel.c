@@ -9,11 +9,12 @@
  * flags, addresses, sizes, offsets, padding and descriptors (files of the
  * pair, closed, a pipe, the VM itself); fallocate, mmap and the plain file
  * calls (read, write, pread, pwrite, lseek, ftruncate, fsync, fstat) on
- * the files. DESIGN.md section 3: where /dev/kvm exists the library and
- * the kernel must agree, case by case; here they must agree on every
- * return value and errno. The kernel's guest_memfd must be the one the
- * library mirrors (with MMAP and INIT_SHARED, Linux 6.18+); on any other
- * host the target exits 77 at start, saying what the host lacks.
+ * the files. Where /dev/kvm exists the library and the kernel must agree,
+ * case by case (docs/SEMANTICS.md, "How the library answers"); here they
+ * must agree on every return value and errno. The kernel's guest_memfd
+ * must be the one the library mirrors (with MMAP and INIT_SHARED, Linux
+ * 6.18+); on any other host the target exits 77 at start, saying what the
+ * host lacks.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The reference model (see model.h). Written from DESIGN.md section 3,
- * SEMANTICS.md (rule numbers Rn below), docs/CONTENT-MODES.md and the man
- * pages; it never looks at src/. It favours the obvious over the fast: a
- * page at a time, arrays instead of trees.
+ * The reference model (see model.h). Written from docs/SEMANTICS.md (rule
+ * numbers Rn below), docs/CONTENT-MODES.md and the man pages; it never looks at
+ * src/. It favours the obvious over the fast: a page at a time, arrays instead
+ * of trees.
  */
 #include <errno.h>
 #include <linux/falloc.h>
@@ -378,7 +378,7 @@ static enum effect mode_effect(const struct model *m, uint64_t mode)
 	case MODEL_SW_PROTECTED:
 		return SCRAMBLE;
 	case MODEL_PKVM:
-		return ZERO; /* seed 003's safe default */
+		return ZERO; /* pKVM's safe default (R86) */
 	default:
 		return NOTHING;
 	}
@@ -438,8 +438,8 @@ static bool range_has(const struct model_file *f, uint64_t first, uint64_t n,
 	return true;
 }
 
-/* Step 2 of DESIGN.md section 3: EFAULT, then EINVAL for a malformed
- * request; neither writes anything back (R44..R53). */
+/* Conversion step 2 of docs/SEMANTICS.md: EFAULT, then EINVAL for a
+ * malformed request; neither writes anything back (R44..R53). */
 static int convert_validate(const struct model *m, const struct model_file *f,
 			    uint64_t offset, uint64_t size, uint64_t attributes,
 			    uint64_t flags, uint64_t error_offset,

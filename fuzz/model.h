@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reference model: a deliberately simple, per-page implementation of
- * the semantics of DESIGN.md section 3, SEMANTICS.md and
- * docs/CONTENT-MODES.md. It shares no code with the engine in src/: it was
- * written from those documents and the man pages alone, so that the
- * differential fuzzer compares two independent readings of the contract.
+ * the rules of docs/SEMANTICS.md and docs/CONTENT-MODES.md. It shares no code
+ * with the engine in src/: it was written from those documents and the man
+ * pages alone, so that the differential fuzzer compares two independent
+ * readings of the contract.
  *
  * Every page of a (small) file carries its attribute, whether it has
  * memory, its pin count, and what the model knows about its bytes. The

@@ -35,8 +35,8 @@ const struct host_offer *host_probe(void);
 /* NULL when the host offers `need`; else one line saying what it lacks. */
 const char *host_lacks(enum host_need need);
 
-/* The host class of DESIGN.md section 4: 'a' (no KVM), 'b' (KVM without
- * guest_memfd), 'c' (guest_memfd without MMAP), 'd' (with MMAP). */
+/* The host class of docs/SEMANTICS.md ("Hosts"): 'a' (no KVM), 'b' (KVM
+ * without guest_memfd), 'c' (guest_memfd without MMAP), 'd' (with MMAP). */
 char host_class(void);
 
 #endif

@@ -132,7 +132,7 @@ static void bench_report(const struct bench *b, const struct vm *vm,
 	       "spent in KVM_SET_MEMORY_ATTRIBUTES2, in us; a round trip "
 	       "converts to\n"
 	       "private then back (ZERO: PRESERVE there, ZERO back).\n"
-	       "goal (PERFORMANCE-GOALS.md): a guest-driven conversion at "
+	       "goal: a guest-driven conversion at "
 	       "least half the\n"
 	       "rate of a do-nothing exit, a ratio of 0.50 or more\n");
 }

@@ -139,8 +139,9 @@ struct gmem_vm_opts {
 	 * VM by guest physical address (KVM_SET_MEMORY_ATTRIBUTES on the VM
 	 * fd) and the guest_memfd ioctl answers ENOTTY. Off by default. */
 	bool vm_memory_attributes;
-	/* Accept the experimental content policies below (seed 003's
-	 * proposal); without this they are unknown flags (EINVAL). */
+	/* Accept the experimental content policies below (from the policy
+	 * draft reviewed before RFC v3 of the in-place conversion series);
+	 * without this they are unknown flags (EINVAL). */
 	bool experimental_policies;
 };
 

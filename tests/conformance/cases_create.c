@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * KVM_CREATE_GUEST_MEMFD (SEMANTICS.md R1..R6, R8).
+ * KVM_CREATE_GUEST_MEMFD (docs/SEMANTICS.md R1..R6, R8).
  */
 #include <errno.h>
 #include <sys/ioctl.h>

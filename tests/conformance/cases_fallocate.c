@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * fallocate and ftruncate of a guest_memfd (SEMANTICS.md R12, R25..R29).
+ * fallocate and ftruncate of a guest_memfd (docs/SEMANTICS.md R12,
+ * R25..R29).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The wrapped syscalls on fds that are not a guest_memfd: one that is not
- * open, a VM fd, the system fd. Not in SEMANTICS.md's tables: these are the
- * kernel's generic answers, observed on the 6.18 host ("obs"), which the
- * library's "EBADF for an fd that is not open" contract must also give.
+ * open, a VM fd, the system fd: the kernel's generic answers, measured on
+ * 6.18, which the library's descriptor rule (docs/SEMANTICS.md R105) must
+ * also give.
  */
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -75,7 +75,7 @@ static void run_fd_op(struct env *e, const struct conf_case *c,
 }
 
 #define FDOP(n, which, op, x) \
-	{ .name = "fds/" n, .rule = "obs", .expect = x, .run = run_fd_op, \
+	{ .name = "fds/" n, .rule = "R105", .expect = x, .run = run_fd_op, \
 	  .arg = which, .mode = op }
 
 static const struct conf_case cases[] = {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Plain file operations on a guest_memfd (SEMANTICS.md R7, R10..R16).
+ * Plain file operations on a guest_memfd (docs/SEMANTICS.md R7,
+ * R10..R16).
  *
  * The library does not wrap these: they are issued directly on the fd it
  * returns, which must behave as the kernel's guest_memfd does.

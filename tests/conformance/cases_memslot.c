@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Binding a guest_memfd to guest physical addresses with
- * KVM_SET_USER_MEMORY_REGION2 (SEMANTICS.md R32..R36).
+ * KVM_SET_USER_MEMORY_REGION2 (docs/SEMANTICS.md R32..R36).
  *
  * A case is a short script of memslot calls on one default VM with one
  * 4-page guest_memfd; its outcome lists the answer of every call.
@@ -225,8 +225,8 @@ static const struct conf_case cases[] = {
 	SLOT("pad1 non-zero", "R34", "0",
 	     { .act = S_SET, .flags = G, .gpa = GPA, .pages = 2, .pad1 = 1 }),
 	/*
-	 * SEMANTICS.md (R34, section D) says pad2 != 0 is EINVAL, but the
-	 * 6.18 kernel here accepts it: pad2 is not checked, as pad1 is not.
+	 * An early reading had pad2 != 0 as EINVAL, but the 6.18 kernel
+	 * accepts it: pad2 is not checked, as pad1 is not (R34).
 	 */
 	SLOT("pad2[0] non-zero", "R34", "0",
 	     { .act = S_SET, .flags = G, .gpa = GPA, .pages = 2, .pad2_at = 1 }),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * mmap of a guest_memfd and touching the mapping (SEMANTICS.md R17..R24).
+ * mmap of a guest_memfd and touching the mapping (docs/SEMANTICS.md
+ * R17..R24).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -5,7 +5,7 @@
  * A case runs against one driver and writes its outcome as a short string
  * ("-1 EINVAL", "fd", "0", "mapped", "ok 0x5a", "SIGBUS", ...). The same
  * case run through every driver must give the same string, and that string
- * must be the case's expectation, taken from SEMANTICS.md.
+ * must be the case's expectation, taken from docs/SEMANTICS.md.
  */
 #ifndef CONFORMANCE_H
 #define CONFORMANCE_H
@@ -56,7 +56,7 @@ typedef long file_op_fn(int fd);
  */
 struct conf_case {
 	const char *name;
-	const char *rule;	/* where SEMANTICS.md states it */
+	const char *rule;	/* its rule in docs/SEMANTICS.md */
 	const char *expect;	/* the kernel's answer */
 	case_fn *run;
 	uint64_t size;		/* guest_memfd size */

@@ -11,8 +11,9 @@
  * Every case runs three ways: on the real kernel ("kernel", skipped without
  * /dev/kvm), through libgmem with its kvm backend ("gmem-kvm") and with its
  * memfd backend ("gmem-memfd"). The outcomes must agree with each other and
- * with the case's expectation, taken from SEMANTICS.md (what the 6.18 kernel
- * was observed to do), so the suite can fail even where /dev/kvm is missing.
+ * with the case's expectation, taken from docs/SEMANTICS.md (what the 6.18
+ * kernel was measured to do), so the suite can fail even where /dev/kvm is
+ * missing.
  *
  * Each case runs in a child process, so a crash or a hang in one case is
  * reported as that case's outcome and the others still run.

@@ -118,8 +118,8 @@ static void test_private_read_stable(void **state)
 }
 
 /*
- * DESIGN.md section 3, step 7: EAGAIN "if any *allocated* page in it is
- * still referenced"; R57: "Unallocated offsets are never busy" (in the
+ * R57 (conversion step 7 of docs/SEMANTICS.md): only an allocated page
+ * that is still referenced is busy; pages without memory never are (in the
  * kernel the pin holds the old folio, which punching took out of the
  * file). A pinned page whose memory was punched still fails a conversion
  * to private with EAGAIN. Fuzz: divergence 2.
@@ -163,7 +163,7 @@ static void test_refallocate_keeps_zeros(void **state)
 }
 
 /*
- * DESIGN.md section 2: each call "sets errno the way the kernel would".
+ * R105: a call answers as the kernel would for the same descriptor.
  * ioctl(2) on an O_PATH descriptor fails with EBADF (the descriptor
  * cannot be used for I/O); gmem_ioctl() answers ENOTTY. Sweep:
  * test_bad_input, "on an O_PATH fd".
@@ -186,7 +186,7 @@ static void test_opath_ioctl_ebadf(void **state)
 }
 
 /*
- * DESIGN.md section 3: "Match the real kernel's behaviour for ... mmap".
+ * R19: mmap(2)'s own checks, as the kernel makes them for a guest_memfd.
  * mmap(2) of the kernel's guest_memfd at offset -4096 fails with
  * EOVERFLOW (file_mmap_ok(): the offset is past what the file can
  * hold); gmem_mmap() answers EINVAL, on both backends, and gmem_mmap(3)
@@ -205,8 +205,8 @@ static void test_mmap_negative_offset(void **state)
 }
 
 /*
- * DESIGN.md section 2: the API reports errors as the kernel does, and an
- * argument that cannot be read is EFAULT there (copy_from_user). The
+ * R104: the API reports errors as the kernel does, and an argument that
+ * cannot be read is EFAULT (as copy_from_user makes it there). The
  * sweep requires that no call crash. gmem_create_vm_opts() with an
  * unreadable opts pointer dies of SIGSEGV. Sweep: test_bad_input,
  * "gmem_create_vm_opts opts PROT_NONE".
@@ -239,8 +239,8 @@ static int kernel_gmem(uint64_t flags, int *vm)
 }
 
 /*
- * gmem_mmap(3): "checks its arguments in the kernel's order", and DESIGN.md
- * section 3: match the real kernel for mmap. mmap(2) checks the length
+ * gmem_mmap(3): "checks its arguments in the kernel's order", and R19:
+ * mmap(2)'s own checks come first. mmap(2) checks the length
  * (ENOMEM for one that cannot fit) before the file's own ->mmap() refuses
  * a guest_memfd made without GUEST_MEMFD_FLAG_MMAP (ENODEV); gmem_mmap()
  * answers ENODEV first. Fuzz (gmem_kernel): mmap, "kernel ENOMEM, library
@@ -311,13 +311,12 @@ static void test_memfd_fchmod(void **state)
 }
 
 /*
- * DESIGN.md section 3 (where /dev/kvm exists the library and the kernel
- * agree): KVM_SET_USER_MEMORY_REGION2 refuses a slot past the largest
- * guest physical address the host's KVM supports (x86:
- * kvm_mmu_max_gfn(), 2^52 here). The kvm backend passes the kernel's
- * EINVAL on; the memfd backend accepts the slot. Needs /dev/kvm (the
- * limit is the host's). Fuzz (gmem_kernel): KVM_SET_USER_MEMORY_REGION2,
- * "kernel EINVAL, library 0".
+ * R34 (where /dev/kvm exists the library and the kernel agree):
+ * KVM_SET_USER_MEMORY_REGION2 refuses a slot past the largest guest physical
+ * address the host's KVM supports (x86: kvm_mmu_max_gfn(), 2^52 here). The kvm
+ * backend passes the kernel's EINVAL on; the memfd backend accepts the slot.
+ * Needs /dev/kvm (the limit is the host's). Fuzz (gmem_kernel):
+ * KVM_SET_USER_MEMORY_REGION2, "kernel EINVAL, library 0".
  */
 static void test_memfd_max_gpa(void **state)
 {
@@ -355,7 +354,7 @@ static void test_memfd_max_gpa(void **state)
 }
 
 /*
- * DESIGN.md section 3, memslot binding as the kernel does it:
+ * R35, memslot changes as the kernel makes them:
  * kvm_set_memory_region() refuses to change KVM_MEM_READONLY on an existing
  * slot, (mem->flags ^ old->flags) & KVM_MEM_READONLY being EINVAL (the
  * kernel answers so here). The library lets a plain slot gain or lose it;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Description: KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd, step by step
- * (DESIGN.md section 3): validation and its EINVAL/EFAULT cases that write
- * nothing back, the content-mode check (EOPNOTSUPP with error_offset), the
- * already-converted path that still applies the mode, ENOMEM that changes
- * nothing, shared-to-private revoking host mappings (SIGBUS) and failing
- * with EAGAIN at the first pinned page, private-to-shared making the range
- * mappable again, and the content modes on allocated pages only. Every
+ * (the conversion steps of docs/SEMANTICS.md): validation and its EINVAL/EFAULT
+ * cases that write nothing back, the content-mode check (EOPNOTSUPP with
+ * error_offset), the already-converted path that still applies the mode, ENOMEM
+ * that changes nothing, shared-to-private revoking host mappings (SIGBUS) and
+ * failing with EAGAIN at the first pinned page, private-to-shared making the
+ * range mappable again, and the content modes on allocated pages only. Every
  * case runs on the kvm backend (where the kernel has guest_memfd) and on
  * memfd.
  */
@@ -259,7 +259,7 @@ static void test_enomem_changes_nothing(void **state)
 			 0);
 }
 
-/* Seed 001, first example: shared, private, shared set to shared: the
+/* RFC v4's first example: shared, private, shared set to shared: the
  * mode reaches all of it, not only the page that changed (R69). */
 static void test_zero_whole_range(void **state)
 {
@@ -274,7 +274,7 @@ static void test_zero_whole_range(void **state)
 	assert_true(host_all(fx->host + 3 * PAGE, PAGE, 0));
 }
 
-/* Seed 001, second example: a hole in the range stays a hole (R70). */
+/* RFC v4's second example: a hole in the range stays a hole (R70). */
 static void test_zero_skips_holes(void **state)
 {
 	struct fixture *fx = *state;
