@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: what a program may do to a gmem_mmap() mapping with the
+ * plain system calls, and that the library stays safe afterwards. Each
+ * case takes one action (munmap, munmap and reuse of the address, a
+ * partial munmap, mremap, mprotect, madvise(MADV_DONTNEED), MAP_FIXED
+ * over the mapping by someone else, another file's mapping moved onto
+ * the address), then converts the file to private and back and checks
+ * that memory that is not the library's mapping of that file is byte for
+ * byte intact (the library never maps over it), that the parts still
+ * mapped fault with SIGBUS where private and show the bytes where shared,
+ * and that a new gmem_mmap() of the file works.
+ *
+ * Regression: conversions used to remap every recorded range with
+ * MAP_FIXED, so anonymous memory placed where a plainly unmapped gmem
+ * mapping had been was replaced (it read 0x00 instead of 0x77).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <cmocka.h>
+
+#include "backend_group.h"
+#include "testutil.h"
+
+#define SIZE	    (16 * PAGE)
+#define SHARED_MMAP (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
+#define PRESERVE    KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
+#define FOREIGN	    0x77
+#define GUEST_BYTE  0x5a
+
+struct fixture {
+	unsigned int backend;
+	int vm;
+	int fd;
+	char *host;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!backend_usable(fx->backend))
+		return 0;
+	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
+	fx->fd = test_gmem(fx->vm, SIZE, SHARED_MMAP);
+	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     fx->fd, 0);
+	assert_ptr_not_equal(fx->host, MAP_FAILED);
+	memset(fx->host, GUEST_BYTE, SIZE);
+	return 0;
+}
+
+/* The fixture, or a skip when this host lacks the backend (per test, so
+ * that each case reports its own SKIP). */
+static struct fixture *usable(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!backend_usable(fx->backend))
+		skip();
+	return fx;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!backend_usable(fx->backend))
+		return 0;
+	assert_int_equal(gmem_close(fx->fd), 0);
+	assert_int_equal(gmem_close(fx->vm), 0);
+	return 0;
+}
+
+/* Anonymous memory of the program's own at `addr`, filled with FOREIGN. */
+static char *foreign_at(char *addr, size_t len)
+{
+	char *p =
+		mmap(addr, len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	assert_ptr_equal(p, addr);
+	memset(p, FOREIGN, len);
+	return p;
+}
+
+/* Someone else's MAP_FIXED over [addr, addr + len). */
+static char *foreign_over(char *addr, size_t len)
+{
+	char *p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+	assert_ptr_equal(p, addr);
+	memset(p, FOREIGN, len);
+	return p;
+}
+
+static bool unmapped(char *addr, size_t len)
+{
+	return msync(addr, len, MS_ASYNC) == -1 && errno == ENOMEM;
+}
+
+static void convert_all(struct fixture *fx, bool private)
+{
+	assert_int_equal(test_convert(fx->fd, 0, SIZE, private, PRESERVE, NULL),
+			 0);
+}
+
+/* [p, p + len), still the library's mapping at file offset `offset`,
+ * shows the file as its attributes say. */
+static void assert_gmem_view(struct fixture *fx, char *p, size_t len,
+			     bool private)
+{
+	for (size_t at = 0; at < len; at += PAGE)
+		assert_int_equal(host_read(p + at), private ? -1 : GUEST_BYTE);
+	(void)fx;
+}
+
+/* The file still behaves: a new mapping shows shared bytes, faults with
+ * SIGBUS where private, and shows the bytes again once shared. */
+static void assert_file_behaves(struct fixture *fx)
+{
+	char *p = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fx->fd, 0);
+
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_int_equal(host_read(p + PAGE), GUEST_BYTE);
+	assert_int_equal(test_convert(fx->fd, PAGE, PAGE, true, PRESERVE, NULL),
+			 0);
+	assert_int_equal(host_read(p + PAGE), -1);
+	assert_int_equal(host_write(p + PAGE, 1), -1);
+	assert_int_equal(
+		test_convert(fx->fd, PAGE, PAGE, false, PRESERVE, NULL), 0);
+	assert_int_equal(host_read(p + PAGE), GUEST_BYTE);
+	assert_int_equal(gmem_munmap(p, SIZE), 0);
+}
+
+/* Converts both ways, twice, checking the foreign bytes after each. */
+static void convert_around_foreign(struct fixture *fx, char *foreign,
+				   size_t len)
+{
+	for (int round = 0; round < 2; round++) {
+		convert_all(fx, true);
+		assert_true(host_all(foreign, len, FOREIGN));
+		convert_all(fx, false);
+		assert_true(host_all(foreign, len, FOREIGN));
+	}
+}
+
+static void test_munmap(void **state)
+{
+	struct fixture *fx = usable(state);
+
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	convert_all(fx, true);
+	assert_true(unmapped(fx->host, SIZE));
+	convert_all(fx, false);
+	assert_true(unmapped(fx->host, SIZE));
+	assert_file_behaves(fx);
+}
+
+/* The reported bug: the address is reused by the program's own memory. */
+static void test_munmap_then_reuse(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *foreign;
+
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	foreign = foreign_at(fx->host, SIZE);
+	convert_around_foreign(fx, foreign, SIZE);
+	assert_file_behaves(fx);
+	munmap(foreign, SIZE);
+}
+
+/* The same, while the file is private when the address is reused. */
+static void test_munmap_private_then_reuse(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *foreign;
+
+	convert_all(fx, true);
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	foreign = foreign_at(fx->host, SIZE);
+	convert_all(fx, false);
+	assert_true(host_all(foreign, SIZE, FOREIGN));
+	convert_around_foreign(fx, foreign, SIZE);
+	assert_file_behaves(fx);
+	munmap(foreign, SIZE);
+}
+
+/* The middle of the mapping is given back and reused; both ends stay the
+ * library's and keep following the attributes. */
+static void test_partial_munmap_then_reuse(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *hole = fx->host + 4 * PAGE;
+	char *foreign;
+
+	assert_int_equal(munmap(hole, 4 * PAGE), 0);
+	foreign = foreign_at(hole, 4 * PAGE);
+	convert_all(fx, true);
+	assert_true(host_all(foreign, 4 * PAGE, FOREIGN));
+	assert_gmem_view(fx, fx->host, 4 * PAGE, true);
+	assert_gmem_view(fx, fx->host + 8 * PAGE, 8 * PAGE, true);
+	convert_all(fx, false);
+	assert_true(host_all(foreign, 4 * PAGE, FOREIGN));
+	assert_gmem_view(fx, fx->host, 4 * PAGE, false);
+	assert_gmem_view(fx, fx->host + 8 * PAGE, 8 * PAGE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+	munmap(foreign, 4 * PAGE);
+}
+
+/* The first pages are given back: the record's start moves. */
+static void test_munmap_head_then_reuse(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *foreign;
+
+	assert_int_equal(munmap(fx->host, 4 * PAGE), 0);
+	foreign = foreign_at(fx->host, 4 * PAGE);
+	convert_around_foreign(fx, foreign, 4 * PAGE);
+	convert_all(fx, true);
+	assert_gmem_view(fx, fx->host + 4 * PAGE, 12 * PAGE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host + 4 * PAGE, 12 * PAGE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host + 4 * PAGE, 12 * PAGE), 0);
+	munmap(foreign, 4 * PAGE);
+}
+
+/* The mapping moves away and the old address is reused. */
+static void test_mremap_then_reuse(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *dest =
+		mmap(NULL, SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *moved, *foreign;
+
+	assert_ptr_not_equal(dest, MAP_FAILED);
+	moved = mremap(fx->host, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       dest);
+	assert_ptr_equal(moved, dest);
+	foreign = foreign_at(fx->host, SIZE);
+	convert_around_foreign(fx, foreign, SIZE);
+	assert_file_behaves(fx);
+	munmap(foreign, SIZE);
+	munmap(moved, SIZE);
+}
+
+/* Part of the mapping made read-only: still the library's mapping of the
+ * file, so it is revoked and restored, and keeps the program's
+ * protection. */
+static void test_mprotect(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *ro = fx->host + 2 * PAGE;
+
+	assert_int_equal(mprotect(ro, 3 * PAGE, PROT_READ), 0);
+	convert_all(fx, true);
+	assert_gmem_view(fx, fx->host, SIZE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_int_equal(host_write(ro + PAGE, 1), -2);
+	assert_int_equal(host_write(fx->host + 5 * PAGE, GUEST_BYTE), 0);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* MADV_DONTNEED drops the page tables of a shared mapping, not the
+ * file's bytes: the mapping stays the library's. */
+static void test_madvise_dontneed(void **state)
+{
+	struct fixture *fx = usable(state);
+
+	assert_int_equal(madvise(fx->host, SIZE, MADV_DONTNEED), 0);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	convert_all(fx, true);
+	assert_int_equal(madvise(fx->host, SIZE, MADV_DONTNEED), 0);
+	assert_gmem_view(fx, fx->host, SIZE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* Someone else maps over the middle of the mapping with MAP_FIXED. */
+static void test_map_fixed_over(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *foreign = foreign_over(fx->host + 6 * PAGE, 3 * PAGE);
+
+	convert_around_foreign(fx, foreign, 3 * PAGE);
+	convert_all(fx, true);
+	assert_gmem_view(fx, fx->host, 6 * PAGE, true);
+	assert_gmem_view(fx, fx->host + 9 * PAGE, 7 * PAGE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, 6 * PAGE, false);
+	assert_gmem_view(fx, fx->host + 9 * PAGE, 7 * PAGE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* Someone else's MAP_FIXED while the range is private. */
+static void test_map_fixed_over_private(void **state)
+{
+	struct fixture *fx = usable(state);
+	char *foreign;
+
+	convert_all(fx, true);
+	foreign = foreign_over(fx->host, SIZE);
+	convert_around_foreign(fx, foreign, SIZE);
+	assert_file_behaves(fx);
+	munmap(foreign, SIZE);
+}
+
+/* Another guest_memfd's private mapping moved onto the address: it is a
+ * mapping the library made, but not of this file. */
+static void test_other_file_moved_here(void **state)
+{
+	struct fixture *fx = usable(state);
+	int other = test_gmem(fx->vm, SIZE, GUEST_MEMFD_FLAG_MMAP);
+	char *p = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    other, 0);
+
+	assert_ptr_not_equal(p, MAP_FAILED);
+	convert_all(fx, true);
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	assert_ptr_equal(
+		mremap(p, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, fx->host),
+		fx->host);
+	/* Still the other file's private pages (SIGBUS), never this file's
+	 * bytes, whichever way this file is converted. */
+	for (int round = 0; round < 2; round++) {
+		convert_all(fx, false);
+		assert_int_equal(host_read(fx->host + 3 * PAGE), -1);
+		convert_all(fx, true);
+		assert_int_equal(host_read(fx->host + 3 * PAGE), -1);
+	}
+	convert_all(fx, false);
+	assert_file_behaves(fx);
+	munmap(fx->host, SIZE);
+	assert_int_equal(gmem_close(other), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_munmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_then_reuse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_private_then_reuse,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_munmap_then_reuse,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_head_then_reuse,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mremap_then_reuse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mprotect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madvise_dontneed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_map_fixed_over, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_map_fixed_over_private,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_file_moved_here,
+						setup, teardown),
+	};
+
+	return RUN_ON_BACKENDS(tests, struct fixture);
+}
