@@ -16,13 +16,14 @@
 #include "alloc.h"
 #include "fd_table.h"
 #include "gmem_file.h"
+#include "host_map.h"
 #include "view.h"
 
 static void gmem_file_release(struct gmem_object *obj)
 {
 	struct gmem_file *f = file_from_object(obj);
 
-	assert(!f->maps);
+	host_map_file_release(f);
 	vm_unbind_file(f->vm, f);
 	vm_forget_requests(f->vm, f);
 	view_release(f);

@@ -25,7 +25,7 @@
 #define GMEM_PAGE_SIZE	4096ULL
 #define GMEM_PAGE_SHIFT 12
 
-struct host_map;
+struct host_map_file;
 
 struct gmem_file {
 	struct gmem_object obj;
@@ -42,7 +42,8 @@ struct gmem_file {
 	struct range_tree fallocated; /* state_lock: 1 where fallocate()d */
 	struct range_tree pins;	      /* state_lock: pin count per page */
 
-	struct host_map *maps; /* host-map lock: mappings of this file */
+	/* host-map lock: its mappings, from the first gmem_mmap() */
+	struct host_map_file *mapped;
 
 	_Atomic(char *) view; /* the library's own mapping, made on demand */
 };

@@ -5,14 +5,30 @@
  * Every mapping made by gmem_mmap() is recorded (address, length,
  * protection, file offset) on a global list, for gmem_munmap(), and on its
  * file's list, for conversions. A private range is covered, MAP_FIXED, by
- * a shared mapping of one empty memfd: any access beyond its (zero) size
- * raises SIGBUS with no signal handler of ours, and the file's own pages
- * are really gone from the host's page tables. A mapping holds a reference
- * on its file, so the file outlives its fd while mapped (R8).
+ * a shared mapping of the file's hole (an empty memfd of its own) at the
+ * same file offset: any access beyond the hole's (zero) size raises SIGBUS
+ * with no signal handler of ours, and the file's own pages are really gone
+ * from the host's page tables. A mapping holds a reference on its file, so
+ * the file outlives its fd while mapped (R8).
+ *
+ * Ownership. The program may unmap, move, protect or map over a gmem
+ * mapping with the plain system calls; the record then names addresses
+ * that are no longer the library's. So no range is ever mapped over until
+ * the kernel confirms (vma_query.c), at that moment, that it still maps
+ * this file's memory or hole at the recorded offset; what does not is left
+ * alone, and a record with nothing left of it is forgotten. The check and
+ * the remap are two system calls: a thread that unmaps and reuses the same
+ * addresses at that very moment races the library as it would race any
+ * other MAP_FIXED caller.
+ *
+ * Children. fork() would give a child the file's pages, which a
+ * conversion to private could not take back from its page tables; every
+ * mapping is MADV_DONTFORK, so a child inherits none.
  *
  * host_maps_lock nests inside a file's convert_lock. It is held across the
  * system calls that change a recorded range, so that a conversion never
- * remaps addresses that an unmap has just given back to the system.
+ * races an unmap that goes through the library; it also serialises the
+ * address-space queries.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,26 +38,33 @@
 #include "alloc.h"
 #include "gmem_file.h"
 #include "host_map.h"
+#include "vma_query.h"
 
 struct host_map {
 	char *addr;
 	size_t len;
-	int prot;
+	int prot;		       /* as mapped; the kernel's view wins */
 	uint64_t offset;	       /* file offset of addr */
 	struct gmem_file *file;	       /* holds a reference */
 	struct host_map *next;	       /* global list */
-	struct host_map *next_in_file; /* file->maps */
+	struct host_map *next_in_file; /* file->mapped->maps */
+};
+
+/* A file's mappings and the two files they may show, as the kernel names
+ * them: its memory (shared pages) and its hole (private pages). */
+struct host_map_file {
+	struct host_map *maps;
+	int hole_fd;
+	struct file_id memory, hole;
 };
 
 static struct gmem_mutex host_maps_lock;
 static struct host_map *host_maps; /* host_maps_lock */
 static pthread_once_t host_maps_once = PTHREAD_ONCE_INIT;
-static int empty_fd = -1;
 
 static void host_maps_init(void)
 {
 	gmem_mutex_init(&host_maps_lock);
-	empty_fd = memfd_create("gmem-private", MFD_CLOEXEC);
 }
 
 static void host_maps_lock_take(void)
@@ -50,14 +73,13 @@ static void host_maps_lock_take(void)
 	gmem_mutex_lock(&host_maps_lock);
 }
 
-/* Map `len` bytes at `va` to the file's memory at `offset`, or to the
- * empty file (SIGBUS). */
+/* Map `len` bytes at `va` to `fd` at `offset`, kept from children. */
 static int map_fixed(char *va, size_t len, int prot, int fd, uint64_t offset)
 {
 	if (mmap(va, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) ==
 	    MAP_FAILED)
 		return -errno;
-	return 0;
+	return madvise(va, len, MADV_DONTFORK) ? -errno : 0;
 }
 
 /* The address range of `m` showing pages [first, end), clipped. */
@@ -79,53 +101,193 @@ static bool map_window(const struct host_map *m, uint64_t first, uint64_t end,
 	return true;
 }
 
-static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
-			  bool shared)
+/* Whether vma `v`, at address `at`, is the library's mapping of the file
+ * whose offset `offset` belongs there. */
+static bool vma_is_ours(const struct host_map_file *hf, const struct vma *v,
+			uintptr_t at, uint64_t offset)
 {
+	if (!v->shared || v->offset + (at - v->start) != offset)
+		return false;
+	return vma_maps_file(v, &hf->memory) || vma_maps_file(v, &hf->hole);
+}
+
+/* Where a window's pages go: the memory (shared) or the hole (private). */
+static int window_target(const struct gmem_file *f, bool shared)
+{
+	return shared ? f->memory_fd : f->mapped->hole_fd;
+}
+
+/*
+ * Map [va, va + len), file offset `offset`, to the memory or the hole,
+ * vma by vma, only where the kernel still shows this file at that offset,
+ * each with the protection the program left on it. *stale is set when
+ * some part is not ours any more. Without /proc the kernel cannot be
+ * asked, and the record is trusted as before.
+ */
+static int cover_window(struct gmem_file *f, const struct host_map *m, char *va,
+			size_t len, uint64_t offset, bool shared, bool *stale)
+{
+	int fd = window_target(f, shared);
+	char *end = va + len;
+	struct vma v;
+
+	for (char *at = va, *next; at < end; at = next) {
+		uint64_t at_offset = offset + (uint64_t)(at - va);
+		int err = vma_query((uintptr_t)at, &v);
+
+		if (err == -ENOSYS)
+			return map_fixed(at, end - at, m->prot, fd, at_offset);
+		if (err == -ENOENT || (!err && (char *)v.start >= end)) {
+			*stale = true;
+			return 0;
+		}
+		if (err)
+			return err;
+		if ((char *)v.start > at) {
+			*stale = true;
+			next = (char *)v.start;
+			continue;
+		}
+		next = (char *)v.end < end ? (char *)v.end : end;
+		if (!vma_is_ours(f->mapped, &v, (uintptr_t)at, at_offset))
+			*stale = true;
+		else if ((err = map_fixed(at, next - at, v.prot, fd,
+					  at_offset)))
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The part of `m` the kernel still shows as ours: [*lo, *hi), empty when
+ * nothing is left. Ranges in between that are not ours stay in the record;
+ * every remap checks them again.
+ */
+static int map_live_span(const struct host_map *m, char **lo, char **hi)
+{
+	char *end = m->addr + m->len;
+	struct vma v;
+	int err;
+
+	*lo = *hi = NULL;
+	for (char *at = m->addr, *next; at < end; at = next) {
+		err = vma_query((uintptr_t)at, &v);
+		if (err == -ENOENT || (!err && (char *)v.start >= end))
+			break;
+		if (err)
+			return err;
+		if ((char *)v.start > at) {
+			next = (char *)v.start;
+			continue;
+		}
+		next = (char *)v.end < end ? (char *)v.end : end;
+		if (!vma_is_ours(m->file->mapped, &v, (uintptr_t)at,
+				 m->offset + (uint64_t)(at - m->addr)))
+			continue;
+		if (!*lo)
+			*lo = at;
+		*hi = next;
+	}
+	return 0;
+}
+
+static void unlink_from_file(struct host_map *m)
+{
+	struct host_map **pp = &m->file->mapped->maps;
+
+	while (*pp != m)
+		pp = &(*pp)->next_in_file;
+	*pp = m->next_in_file;
+}
+
+static void unlink_from_all(struct host_map *m)
+{
+	struct host_map **pp = &host_maps;
+
+	while (*pp != m)
+		pp = &(*pp)->next;
+	*pp = m->next;
+	unlink_from_file(m);
+}
+
+/* Shrink `m` to the part the kernel still shows as ours; a record with
+ * nothing left goes on *dead. A failed query keeps the record: every
+ * remap checks it again. */
+static void host_map_resync(struct host_map *m, struct host_map **dead)
+{
+	char *lo, *hi;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	if (map_live_span(m, &lo, &hi))
+		return;
+	if (!lo) {
+		unlink_from_all(m);
+		m->next = *dead;
+		*dead = m;
+		return;
+	}
+	m->offset += (uint64_t)(lo - m->addr);
+	m->len = (size_t)(hi - lo);
+	m->addr = lo;
+}
+
+static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
+			  bool shared, struct host_map **dead)
+{
+	struct host_map *m, *next;
 	char *va;
 	size_t len;
 	uint64_t off;
 	int err = 0;
 
 	gmem_assert_mutex_held(&host_maps_lock);
-	for (struct host_map *m = f->maps; m && !err; m = m->next_in_file) {
+	for (m = f->mapped ? f->mapped->maps : NULL; m && !err; m = next) {
+		bool stale = false;
+
+		next = m->next_in_file;
 		if (!map_window(m, first, end, &va, &len, &off))
 			continue;
-		err = shared ? map_fixed(va, len, m->prot, f->memory_fd, off)
-			     : map_fixed(va, len, m->prot, empty_fd, 0);
+		err = cover_window(f, m, va, len, off, shared, &stale);
+		if (stale)
+			host_map_resync(m, dead);
 	}
+	return err;
+}
+
+static void host_map_free_list(struct host_map *dead)
+{
+	while (dead) {
+		struct host_map *next = dead->next;
+
+		gmem_file_put(dead->file);
+		gmem_free(dead);
+		dead = next;
+	}
+}
+
+/* The caller's reference keeps the file alive while records are put. */
+static int host_map_change(struct gmem_file *f, uint64_t first, uint64_t end,
+			   bool shared)
+{
+	struct host_map *dead = NULL;
+	int err;
+
+	gmem_assert_write_held(&f->convert_lock);
+	host_maps_lock_take();
+	err = host_map_cover(f, first, end, shared, &dead);
+	gmem_mutex_unlock(&host_maps_lock);
+	host_map_free_list(dead);
 	return err;
 }
 
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end)
 {
-	int err;
-
-	gmem_assert_write_held(&f->convert_lock);
-	host_maps_lock_take();
-	err = host_map_cover(f, first, end, false);
-	gmem_mutex_unlock(&host_maps_lock);
-	return err;
+	return host_map_change(f, first, end, false);
 }
 
 int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end)
 {
-	int err;
-
-	gmem_assert_write_held(&f->convert_lock);
-	host_maps_lock_take();
-	err = host_map_cover(f, first, end, true);
-	gmem_mutex_unlock(&host_maps_lock);
-	return err;
-}
-
-static void unlink_from_file(struct host_map *m)
-{
-	struct host_map **pp = &m->file->maps;
-
-	while (*pp != m)
-		pp = &(*pp)->next_in_file;
-	*pp = m->next_in_file;
+	return host_map_change(f, first, end, true);
 }
 
 /*
@@ -173,17 +335,6 @@ static void host_map_forget(char *addr, size_t len, struct host_map **spare,
 			m->addr = end;
 			pp = &m->next;
 		}
-	}
-}
-
-static void host_map_free_list(struct host_map *dead)
-{
-	while (dead) {
-		struct host_map *next = dead->next;
-
-		gmem_file_put(dead->file);
-		gmem_free(dead);
-		dead = next;
 	}
 }
 
@@ -277,7 +428,7 @@ static int cover_private(const struct range_tree_range *r, void *arg)
 		return 0;
 	return map_fixed(m->addr + ((r->start << GMEM_PAGE_SHIFT) - m->offset),
 			 (r->end - r->start) << GMEM_PAGE_SHIFT, m->prot,
-			 empty_fd, 0);
+			 m->file->mapped->hole_fd, r->start << GMEM_PAGE_SHIFT);
 }
 
 /* Hide the private pages of a new mapping. Caller holds convert_lock. */
@@ -295,6 +446,48 @@ static int host_map_hide_private(struct gmem_file *f, struct host_map *m)
 				   m);
 }
 
+/* The file's hole and identities, made with its first mapping. */
+static int host_map_file_prepare(struct gmem_file *f)
+{
+	struct host_map_file *hf;
+	int err;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	if (f->mapped)
+		return 0;
+	hf = gmem_calloc(1, sizeof(*hf));
+	if (!hf)
+		return -ENOMEM;
+	hf->hole_fd = memfd_create("gmem-private", MFD_CLOEXEC);
+	if (hf->hole_fd < 0) {
+		err = -errno;
+		goto out_free;
+	}
+	err = file_id_of(f->memory_fd, &hf->memory);
+	if (!err)
+		err = file_id_of(hf->hole_fd, &hf->hole);
+	if (err)
+		goto out_close;
+	f->mapped = hf;
+	return 0;
+
+out_close:
+	close(hf->hole_fd);
+out_free:
+	gmem_free(hf);
+	return err;
+}
+
+void host_map_file_release(struct gmem_file *f)
+{
+	if (!f->mapped)
+		return;
+	assert(!f->mapped->maps);
+	close(f->mapped->hole_fd);
+	gmem_free(f->mapped);
+	f->mapped = NULL;
+}
+
 static void host_map_record(struct host_map *m, struct host_map **spare,
 			    struct host_map **dead)
 {
@@ -302,8 +495,8 @@ static void host_map_record(struct host_map *m, struct host_map **spare,
 	host_map_forget(m->addr, m->len, spare, dead);
 	m->next = host_maps;
 	host_maps = m;
-	m->next_in_file = m->file->maps;
-	m->file->maps = m;
+	m->next_in_file = m->file->mapped->maps;
+	m->file->mapped->maps = m;
 }
 
 void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
@@ -323,6 +516,9 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 	}
 	gmem_rwlock_read_lock(&f->convert_lock);
 	host_maps_lock_take();
+	*err = host_map_file_prepare(f);
+	if (*err)
+		goto out_unlock;
 	p = mmap(addr, len, prot, flags, f->memory_fd, (off_t)offset);
 	if (p == MAP_FAILED) {
 		*err = -errno;
@@ -335,6 +531,8 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 				.len = (len + GMEM_PAGE_SIZE - 1) &
 				       ~(GMEM_PAGE_SIZE - 1) };
 	*err = host_map_hide_private(f, m);
+	if (!*err && madvise(p, m->len, MADV_DONTFORK))
+		*err = -errno;
 	if (*err) {
 		munmap(p, len);
 		p = MAP_FAILED;

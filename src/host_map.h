@@ -5,7 +5,9 @@
  * A mapping shows the file's memory where the pages are shared and an
  * empty file where they are private, so that touching a private page
  * raises SIGBUS, as the kernel's fault handler does. Conversions revoke and
- * restore the mapped ranges, one call per contiguous range.
+ * restore the mapped ranges, one call per contiguous range, and only where
+ * the kernel confirms that the range is still the library's mapping of
+ * the file: the program may unmap, move or map over it with plain calls.
  */
 #ifndef GMEM_HOST_MAP_H
 #define GMEM_HOST_MAP_H
@@ -27,5 +29,8 @@ int host_map_unmap(void *addr, size_t len);
  * Caller holds f->convert_lock exclusive. 0 or -errno. */
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end);
 int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end);
+
+/* Drop what host_map_create() kept for `f` (no mapping is left). */
+void host_map_file_release(struct gmem_file *f);
 
 #endif
