@@ -331,6 +331,10 @@ int gmem_close(int fd)
 	struct gmem_object *obj = fd_table_remove(fd);
 	int ret = close(fd);
 
+	/* Mappings the program released with plain munmap() must not keep
+	 * the file alive past its last descriptor. */
+	if (obj && obj->kind == GMEM_OBJ_FILE)
+		host_map_forget_stale(file_from_object(obj));
 	if (obj)
 		gmem_object_put(obj);
 	return ret;

@@ -280,6 +280,19 @@ static int host_map_change(struct gmem_file *f, uint64_t first, uint64_t end,
 	return err;
 }
 
+void host_map_forget_stale(struct gmem_file *f)
+{
+	struct host_map *m, *next, *dead = NULL;
+
+	host_maps_lock_take();
+	for (m = f->mapped ? f->mapped->maps : NULL; m; m = next) {
+		next = m->next_in_file;
+		host_map_resync(m, &dead);
+	}
+	gmem_mutex_unlock(&host_maps_lock);
+	host_map_free_list(dead);
+}
+
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end)
 {
 	return host_map_change(f, first, end, false);

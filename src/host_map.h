@@ -30,6 +30,11 @@ int host_map_unmap(void *addr, size_t len);
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end);
 int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end);
 
+/* Forget the records of `f` that the program unmapped or mapped over
+ * with plain calls, so that they stop holding the file. The caller holds
+ * a reference. */
+void host_map_forget_stale(struct gmem_file *f);
+
 /* Drop what host_map_create() kept for `f` (no mapping is left). */
 void host_map_file_release(struct gmem_file *f);
 

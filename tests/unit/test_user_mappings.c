@@ -5,27 +5,37 @@
  * case takes one action (munmap, munmap and reuse of the address, a
  * partial munmap, mremap, mprotect, madvise(MADV_DONTNEED), MAP_FIXED
  * over the mapping by someone else, another file's mapping moved onto
- * the address), then converts the file to private and back and checks
+ * the address, fork()), then converts the file to private and back and checks
  * that memory that is not the library's mapping of that file is byte for
  * byte intact (the library never maps over it), that the parts still
  * mapped fault with SIGBUS where private and show the bytes where shared,
  * and that a new gmem_mmap() of the file works.
+ *
+ * Built twice: the second program makes the library read the text of
+ * /proc/self/maps instead of asking with PROCMAP_QUERY (Linux 6.11), the
+ * way it must on older kernels.
  *
  * Regression: conversions used to remap every recorded range with
  * MAP_FIXED, so anonymous memory placed where a plainly unmapped gmem
  * mapping had been was replaced (it read 0x00 instead of 0x77).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "backend_group.h"
 #include "testutil.h"
+#ifdef VMA_QUERY_TEXT
+#include "vma_query.h"
+#endif
 
 #define SIZE	    (16 * PAGE)
 #define SHARED_MMAP (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
@@ -44,8 +54,6 @@ static int setup(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (!backend_usable(fx->backend))
-		return 0;
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
 	fx->fd = test_gmem(fx->vm, SIZE, SHARED_MMAP);
 	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -55,23 +63,10 @@ static int setup(void **state)
 	return 0;
 }
 
-/* The fixture, or a skip when this host lacks the backend (per test, so
- * that each case reports its own SKIP). */
-static struct fixture *usable(void **state)
-{
-	struct fixture *fx = *state;
-
-	if (!backend_usable(fx->backend))
-		skip();
-	return fx;
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (!backend_usable(fx->backend))
-		return 0;
 	assert_int_equal(gmem_close(fx->fd), 0);
 	assert_int_equal(gmem_close(fx->vm), 0);
 	return 0;
@@ -154,7 +149,7 @@ static void convert_around_foreign(struct fixture *fx, char *foreign,
 
 static void test_munmap(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 
 	assert_int_equal(munmap(fx->host, SIZE), 0);
 	convert_all(fx, true);
@@ -167,7 +162,7 @@ static void test_munmap(void **state)
 /* The reported bug: the address is reused by the program's own memory. */
 static void test_munmap_then_reuse(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *foreign;
 
 	assert_int_equal(munmap(fx->host, SIZE), 0);
@@ -180,7 +175,7 @@ static void test_munmap_then_reuse(void **state)
 /* The same, while the file is private when the address is reused. */
 static void test_munmap_private_then_reuse(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *foreign;
 
 	convert_all(fx, true);
@@ -197,7 +192,7 @@ static void test_munmap_private_then_reuse(void **state)
  * library's and keep following the attributes. */
 static void test_partial_munmap_then_reuse(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *hole = fx->host + 4 * PAGE;
 	char *foreign;
 
@@ -219,7 +214,7 @@ static void test_partial_munmap_then_reuse(void **state)
 /* The first pages are given back: the record's start moves. */
 static void test_munmap_head_then_reuse(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *foreign;
 
 	assert_int_equal(munmap(fx->host, 4 * PAGE), 0);
@@ -237,7 +232,7 @@ static void test_munmap_head_then_reuse(void **state)
 /* The mapping moves away and the old address is reused. */
 static void test_mremap_then_reuse(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *dest =
 		mmap(NULL, SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *moved, *foreign;
@@ -258,7 +253,7 @@ static void test_mremap_then_reuse(void **state)
  * protection. */
 static void test_mprotect(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *ro = fx->host + 2 * PAGE;
 
 	assert_int_equal(mprotect(ro, 3 * PAGE, PROT_READ), 0);
@@ -276,7 +271,7 @@ static void test_mprotect(void **state)
  * file's bytes: the mapping stays the library's. */
 static void test_madvise_dontneed(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 
 	assert_int_equal(madvise(fx->host, SIZE, MADV_DONTNEED), 0);
 	assert_gmem_view(fx, fx->host, SIZE, false);
@@ -292,7 +287,7 @@ static void test_madvise_dontneed(void **state)
 /* Someone else maps over the middle of the mapping with MAP_FIXED. */
 static void test_map_fixed_over(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *foreign = foreign_over(fx->host + 6 * PAGE, 3 * PAGE);
 
 	convert_around_foreign(fx, foreign, 3 * PAGE);
@@ -309,7 +304,7 @@ static void test_map_fixed_over(void **state)
 /* Someone else's MAP_FIXED while the range is private. */
 static void test_map_fixed_over_private(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	char *foreign;
 
 	convert_all(fx, true);
@@ -323,7 +318,7 @@ static void test_map_fixed_over_private(void **state)
  * mapping the library made, but not of this file. */
 static void test_other_file_moved_here(void **state)
 {
-	struct fixture *fx = usable(state);
+	struct fixture *fx = *state;
 	int other = test_gmem(fx->vm, SIZE, GUEST_MEMFD_FLAG_MMAP);
 	char *p = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			    other, 0);
@@ -346,6 +341,101 @@ static void test_other_file_moved_here(void **state)
 	assert_file_behaves(fx);
 	munmap(fx->host, SIZE);
 	assert_int_equal(gmem_close(other), 0);
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* A mapping released with plain munmap() no longer holds the file: its
+ * memory is freed once its descriptor is closed. */
+static void test_munmap_then_close_releases_file(void **state)
+{
+	struct fixture *fx = *state;
+	int fd = test_gmem(fx->vm, SIZE, SHARED_MMAP);
+	char *p = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			    0);
+	int before;
+
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_int_equal(munmap(p, SIZE), 0);
+	before = open_fds();
+	assert_int_equal(gmem_close(fd), 0);
+	/* The caller's descriptor, the memory's and the hole's. */
+	assert_int_equal(open_fds(), before - 3);
+}
+
+/* A child forked while the mapping exists touches it once told to, and
+ * exits 0 when neither its read nor its write reached the file. */
+static pid_t fork_toucher(char *p, int *go)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) != 1)
+			_exit(3);
+		_exit(host_read(p) >= 0 || host_write(p, 1) == 0 ? 1 : 0);
+	}
+	close(pipefd[0]);
+	*go = pipefd[1];
+	return pid;
+}
+
+static void release_and_reap(pid_t pid, int go)
+{
+	int status;
+
+	assert_int_equal(write(go, "g", 1), 1);
+	close(go);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* The parent converts to private after the fork: the child can neither
+ * read the bytes nor write into what the guest will read. The child gets
+ * no mapping at all (MADV_DONTFORK): a conversion could not take the pages
+ * back from its page tables. */
+static void test_fork_then_to_private(void **state)
+{
+	struct fixture *fx = *state;
+	int go;
+	pid_t pid = fork_toucher(fx->host + 2 * PAGE, &go);
+
+	convert_all(fx, true);
+	release_and_reap(pid, go);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* Forked while private, converted to shared afterwards: the parent's
+ * mapping shows the bytes again; the child has no mapping to touch. */
+static void test_fork_then_to_shared(void **state)
+{
+	struct fixture *fx = *state;
+	pid_t pid;
+	int go;
+
+	convert_all(fx, true);
+	pid = fork_toucher(fx->host + 2 * PAGE, &go);
+	convert_all(fx, false);
+	release_and_reap(pid, go);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
 }
 
 int main(void)
@@ -371,7 +461,16 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_file_moved_here,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_munmap_then_close_releases_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_then_to_private,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_then_to_shared, setup,
+						teardown),
 	};
 
+#ifdef VMA_QUERY_TEXT
+	vma_query_force_text(true);
+#endif
 	return RUN_ON_BACKENDS(tests, struct fixture);
 }
