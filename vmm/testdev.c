@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,9 +112,17 @@ static int testdev_touch(struct vcpu *vcpu, const struct kvm_regs *regs)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* Die of the SIGBUS, whoever handles it in the parent. */
+		/* Die of the SIGBUS, whoever handles it in the parent. A child
+		 * inherits no gmem mapping (MADV_DONTFORK): it maps the page
+		 * itself, as the host would. */
+		volatile uint8_t *p;
+
 		signal(SIGBUS, SIG_DFL);
-		_exit(*(volatile uint8_t *)memory_host_ptr(vm, gpa));
+		p = gmem_mmap(NULL, GVM_PAGE_SIZE, PROT_READ, MAP_SHARED,
+			      vm->mem.gmem_fd, (off_t)offset);
+		if (p == MAP_FAILED)
+			raise(SIGABRT);
+		_exit(p[gpa & (GVM_PAGE_SIZE - 1)]);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
