@@ -5,10 +5,12 @@
  * the public API starts from.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -22,6 +24,14 @@
 bool bench_quick;
 static unsigned int wanted_backends = ~0u; /* bit per GMEM_BACKEND_* */
 static unsigned int rows, goals, goals_met;
+
+/* The rows not measured here, counted by reason (static strings). */
+#define UNMEASURED_REASONS 8
+static const char *unmeasured_reason; /* set: rows are not measured */
+static struct {
+	const char *reason;
+	unsigned int rows;
+} unmeasured[UNMEASURED_REASONS];
 
 const unsigned int bench_backends[2] = { GMEM_BACKEND_KVM, GMEM_BACKEND_MEMFD };
 
@@ -59,9 +69,43 @@ void bench_init(int argc, char **argv, const char *title)
 
 bool bench_backend_wanted(unsigned int backend)
 {
-	if (!(wanted_backends & (1u << backend)))
-		return false;
-	return backend != GMEM_BACKEND_KVM || gmem_kvm_backend_available();
+	return wanted_backends & (1u << backend);
+}
+
+const char *bench_guest_memfd_missing(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int has;
+
+	if (kvm < 0)
+		return "no /dev/kvm";
+	has = ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD);
+	close(kvm);
+	return has > 0 ? NULL : "KVM has no guest_memfd";
+}
+
+/* The kvm backend needs a guest_memfd the host may map and that can
+ * start shared. */
+const char *bench_backend_missing(unsigned int backend)
+{
+	const char *why;
+
+	if (backend != GMEM_BACKEND_KVM || gmem_kvm_backend_available())
+		return NULL;
+	why = bench_guest_memfd_missing();
+	return why ? why
+		   : "guest_memfd without GUEST_MEMFD_FLAG_MMAP and "
+		     "INIT_SHARED";
+}
+
+void bench_unmeasured(const char *reason)
+{
+	unmeasured_reason = reason;
+}
+
+bool bench_measuring(void)
+{
+	return !unmeasured_reason;
 }
 
 double bench_now(void)
@@ -133,8 +177,14 @@ static double *samples_alloc(unsigned int reps)
 void bench_pair(unsigned int reps, bench_fn a, void *actx, bench_fn b,
 		void *bctx, struct bench_stats *sa, struct bench_stats *sb)
 {
-	double *xa = samples_alloc(reps), *xb = samples_alloc(reps);
+	double *xa, *xb;
 
+	if (!bench_measuring()) {
+		*sa = *sb = (struct bench_stats){ 0 };
+		return;
+	}
+	xa = samples_alloc(reps);
+	xb = samples_alloc(reps);
 	for (unsigned int i = 0; i < reps; i++) {
 		if (i & 1) {
 			xb[i] = b(bctx, i);
@@ -153,8 +203,13 @@ void bench_pair(unsigned int reps, bench_fn a, void *actx, bench_fn b,
 void bench_single(unsigned int reps, bench_fn fn, void *ctx,
 		  struct bench_stats *s)
 {
-	double *x = samples_alloc(reps);
+	double *x;
 
+	if (!bench_measuring()) {
+		*s = (struct bench_stats){ 0 };
+		return;
+	}
+	x = samples_alloc(reps);
 	for (unsigned int i = 0; i < reps; i++)
 		x[i] = fn(ctx, i);
 	bench_stats_of(x, reps, s);
@@ -253,12 +308,40 @@ static const char *met_text(const struct bench_row *row, bool met)
 	return met ? "yes" : "**no**";
 }
 
+static void unmeasured_count(const char *reason)
+{
+	for (unsigned int i = 0; i < UNMEASURED_REASONS; i++) {
+		if (!unmeasured[i].reason || unmeasured[i].reason == reason ||
+		    !strcmp(unmeasured[i].reason, reason)) {
+			unmeasured[i].reason = reason;
+			unmeasured[i].rows++;
+			return;
+		}
+	}
+}
+
+/* The row as it would be, with the reason in place of the figures. */
+static void print_unmeasured(const struct bench_row *row)
+{
+	printf("| %s | %s | not measured here: %s | – | %s | – | – | %s | – "
+	       "|\n",
+	       row->name, row->backend, unmeasured_reason,
+	       row->baseline_name ? row->baseline_name : "–",
+	       row->goal.text ? row->goal.text : "–");
+	fflush(stdout);
+	unmeasured_count(unmeasured_reason);
+}
+
 bool bench_print(const struct bench_row *row)
 {
 	char fig[32], spread[80], base[32] = "–", ratio[32] = "–";
 	double r = row_ratio(row);
 	bool met = goal_met(row, r);
 
+	if (!bench_measuring()) {
+		print_unmeasured(row);
+		return true;
+	}
 	fmt_value(fig, sizeof(fig), row->unit, row->figure.median);
 	fmt_spread(spread, sizeof(spread), row->unit, &row->figure);
 	if (row->baseline_name)
@@ -292,8 +375,18 @@ void bench_note(const char *fmt, ...)
 
 int bench_finish(void)
 {
-	printf("\n%u rows, %u goals: %u met, %u missed\n", rows, goals,
-	       goals_met, goals - goals_met);
+	unsigned int not_here = 0;
+
+	for (unsigned int i = 0; i < UNMEASURED_REASONS; i++)
+		not_here += unmeasured[i].rows;
+	printf("\n%u rows measured, %u goals: %u met, %u missed; %u rows not "
+	       "measured here\n",
+	       rows, goals, goals_met, goals - goals_met, not_here);
+	for (unsigned int i = 0; i < UNMEASURED_REASONS && unmeasured[i].rows;
+	     i++)
+		printf("not measured here: %s (%u row%s)\n",
+		       unmeasured[i].reason, unmeasured[i].rows,
+		       unmeasured[i].rows == 1 ? "" : "s");
 	return 0;
 }
 

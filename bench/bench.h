@@ -33,9 +33,28 @@ extern bool bench_quick;
  * the program's title. Unknown options exit with a usage message. */
 void bench_init(int argc, char **argv, const char *title);
 
-/* Whether the benchmark should run on a backend (GMEM_BACKEND_*): asked
- * for on the command line (all by default) and usable here. */
+/* Whether the benchmark should report a backend (GMEM_BACKEND_*): asked
+ * for on the command line (all by default). */
 bool bench_backend_wanted(unsigned int backend);
+
+/* Why the running kernel cannot make a guest_memfd ("no /dev/kvm", "KVM
+ * has no guest_memfd"), probed; NULL if it can. */
+const char *bench_guest_memfd_missing(void);
+
+/* Why a backend cannot be measured on this host ("no /dev/kvm", "KVM has
+ * no guest_memfd", ...), probed; NULL if it can. */
+const char *bench_backend_missing(unsigned int backend);
+
+/*
+ * Rows that cannot run here still appear: between bench_unmeasured(reason)
+ * and bench_unmeasured(NULL), bench_pair() and bench_single() measure
+ * nothing and bench_print() prints the row as "not measured here:
+ * <reason>", counted in bench_finish()'s summary. A benchmark walks its
+ * rows as usual and skips only its own set-up, where bench_measuring() is
+ * false.
+ */
+void bench_unmeasured(const char *reason);
+bool bench_measuring(void);
 
 /* The time of CLOCK_MONOTONIC, in nanoseconds. */
 double bench_now(void);
@@ -110,7 +129,8 @@ bool bench_print(const struct bench_row *row);
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Exit status for main(): 0, since a missed goal is a finding, not an
- * error; the summary line counts them. */
+ * error; the summary line counts them, and the rows not measured here
+ * with their reasons. */
 int bench_finish(void);
 
 /* ---- fixtures on the public API ---- */

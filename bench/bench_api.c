@@ -41,7 +41,7 @@
 #define BATCH	  2000u
 
 struct api_ctx {
-	int fd;
+	int vm, fd;
 	uint8_t *bytes; /* attribute of each page */
 	uint64_t *idx;	/* NIDX random pages */
 	uint64_t sink;
@@ -212,13 +212,16 @@ static void fill_bytes(uint8_t *bytes, const uint64_t *starts, size_t n)
 
 static void lookup_rows(struct api_ctx *c, size_t n, const char *backend)
 {
-	uint64_t *starts = bench_boundaries(NPAGES, n);
+	uint64_t *starts = NULL;
 	struct bench_stats api, bytes, api2, floor;
 	unsigned int reps = bench_reps(15);
 	char name[64];
 
-	bench_fill_ranges(c->fd, NPAGES, starts, n);
-	fill_bytes(c->bytes, starts, n);
+	if (bench_measuring()) {
+		starts = bench_boundaries(NPAGES, n);
+		bench_fill_ranges(c->fd, NPAGES, starts, n);
+		fill_bytes(c->bytes, starts, n);
+	}
 	bench_pair(reps, op_api_lookup, c, op_bytes, c, &api, &bytes);
 	bench_pair(reps, op_api_lookup, c, op_floor, c, &api2, &floor);
 	snprintf(name, sizeof(name), "gmem_get_attributes, %zu ranges", n);
@@ -226,8 +229,9 @@ static void lookup_rows(struct api_ctx *c, size_t n, const char *backend)
 	row(name, backend, &api2, "its syscalls: fstat, getpid, pvm_writev",
 	    &floor, no_goal);
 	/* Back to one shared range for the next count. */
-	bench_convert(c->fd, 0, FILE_SIZE, false,
-		      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+	if (bench_measuring())
+		bench_convert(c->fd, 0, FILE_SIZE, false,
+			      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
 	free(starts);
 }
 
@@ -257,29 +261,45 @@ static void floor_rows(struct api_ctx *c, const char *backend)
 	}
 }
 
+static void api_open(struct api_ctx *c, unsigned int backend)
+{
+	c->vm = bench_vm(backend);
+	c->fd = bench_gmem(c->vm, FILE_SIZE);
+	c->bytes = xcalloc(NPAGES, 1);
+	c->idx = xcalloc(NIDX, sizeof(*c->idx));
+	for (unsigned int i = 0; i < NIDX; i++)
+		c->idx[i] = bench_rand() % NPAGES;
+	c->mapped = bench_map(c->fd, BENCH_PAGE);
+	c->mapped[0] = 1;
+}
+
+static void api_close(struct api_ctx *c)
+{
+	if (c->sink == 42)
+		printf(" ");
+	gmem_munmap(c->mapped, BENCH_PAGE);
+	free(c->bytes);
+	free(c->idx);
+	gmem_close(c->fd);
+	gmem_close(c->vm);
+}
+
 static void run_backend(unsigned int backend)
 {
 	static const size_t counts[] = { 1000, 100000, 1000000 };
 	const char *name = gmem_backend_name((int)backend);
-	int vm = bench_vm(backend);
-	struct api_ctx c = { .fd = bench_gmem(vm, FILE_SIZE) };
+	const char *missing = bench_backend_missing(backend);
+	struct api_ctx c = { 0 };
 
-	c.bytes = xcalloc(NPAGES, 1);
-	c.idx = xcalloc(NIDX, sizeof(*c.idx));
-	for (unsigned int i = 0; i < NIDX; i++)
-		c.idx[i] = bench_rand() % NPAGES;
-	c.mapped = bench_map(c.fd, BENCH_PAGE);
-	c.mapped[0] = 1;
+	if (!missing)
+		api_open(&c, backend);
+	bench_unmeasured(missing);
 	for (size_t i = 0; i < 3; i++)
 		lookup_rows(&c, counts[i], name);
 	floor_rows(&c, name);
-	if (c.sink == 42)
-		printf(" ");
-	gmem_munmap(c.mapped, BENCH_PAGE);
-	free(c.bytes);
-	free(c.idx);
-	gmem_close(c.fd);
-	gmem_close(vm);
+	bench_unmeasured(NULL);
+	if (!missing)
+		api_close(&c);
 }
 
 int main(int argc, char **argv)

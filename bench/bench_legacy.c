@@ -14,7 +14,10 @@
  *    pages back in through the VMM's mapping (the kernel zeroes them).
  * The VM-level KVM_SET_MEMORY_ATTRIBUTES the flow also makes is not on
  * this kernel (no private memory for the default VM type), so the legacy
- * figures here are slightly flattered.
+ * figures here are slightly flattered. Where the kernel has no guest_memfd,
+ * the private side is a second memfd: the same system calls on the same
+ * kind of memory (shmem), so that the ratios exist on every host; the
+ * tables name the private side's kind.
  *
  * In place (libgmem): one file, mapped by the host; shared-to-private
  * with PRESERVE revokes the host mapping; private-to-shared with ZERO
@@ -53,8 +56,9 @@
 
 /* The two backings of a legacy VMM, on the real kernel. */
 struct legacy {
-	int kvm, vm;
-	int gmem;     /* private side: the kernel's guest_memfd */
+	int kvm, vm; /* -1 where the private side is a memfd */
+	int gmem;    /* private side: the kernel's guest_memfd, or a memfd */
+	bool gmem_is_memfd;
 	int memfd;    /* shared side */
 	char *shared; /* the VMM's mapping of the shared side */
 	uint64_t size;
@@ -102,9 +106,25 @@ static uint64_t meminfo(const char *field)
 	return kib * BENCH_KIB;
 }
 
-static void legacy_init(struct legacy *l, uint64_t size)
+static int memfd_of(const char *name, uint64_t size)
 {
-	l->size = size;
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, (off_t)size))
+		bench_die("memfd_create");
+	return fd;
+}
+
+/* The private side: the kernel's guest_memfd where there is one, else a
+ * memfd. */
+static void legacy_private_init(struct legacy *l, uint64_t size)
+{
+	l->kvm = l->vm = -1;
+	l->gmem_is_memfd = bench_guest_memfd_missing() != NULL;
+	if (l->gmem_is_memfd) {
+		l->gmem = memfd_of("legacy-private", size);
+		return;
+	}
 	l->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (l->kvm < 0)
 		bench_die("/dev/kvm");
@@ -113,6 +133,12 @@ static void legacy_init(struct legacy *l, uint64_t size)
 		bench_die("KVM_CREATE_VM");
 	l->unevictable = meminfo("Unevictable");
 	l->gmem = kvm_gmem(l->vm, size, 0);
+}
+
+static void legacy_init(struct legacy *l, uint64_t size)
+{
+	l->size = size;
+	legacy_private_init(l, size);
 	l->memfd = memfd_create("legacy-shared", MFD_CLOEXEC);
 	l->empty = memfd_create("legacy-empty", MFD_CLOEXEC);
 	if (l->memfd < 0 || l->empty < 0 || ftruncate(l->memfd, (off_t)size))
@@ -130,8 +156,16 @@ static void legacy_fini(struct legacy *l)
 	close(l->empty);
 	close(l->memfd);
 	close(l->gmem);
-	close(l->vm);
-	close(l->kvm);
+	if (l->vm >= 0)
+		close(l->vm);
+	if (l->kvm >= 0)
+		close(l->kvm);
+}
+
+/* What the tables call the legacy baseline's private side. */
+static const char *legacy_private_kind(const struct legacy *l)
+{
+	return l->gmem_is_memfd ? "memfd" : "guest_memfd";
 }
 
 static void legacy_to_private(struct legacy *l, uint64_t off, uint64_t len)
@@ -342,20 +376,26 @@ static struct bench_goal time_goal(uint64_t len)
 				    "≥ 10× faster (≤ 0.1×)" };
 }
 
-static const char *baseline_name(bench_fn base)
+static const char *baseline_name(const struct legacy *l, bench_fn base,
+				 char *buf, size_t len)
 {
+	const char *what = "punch private + re-fault shared";
+
+	if (base == op_floor_revoke)
+		return "its syscalls: fstat, getpid, pvm_readv, "
+		       "mmap(MAP_FIXED)";
 	if (base == op_legacy_to_private)
-		return "legacy: punch shared + allocate private";
-	if (base == op_legacy_to_shared)
-		return "legacy: punch private + re-fault shared";
-	return "its syscalls: fstat, getpid, pvm_readv, mmap(MAP_FIXED)";
+		what = "punch shared + allocate private";
+	snprintf(buf, len, "legacy (private side: %s): %s",
+		 legacy_private_kind(l), what);
+	return buf;
 }
 
 static void run_case(struct leg_ctx *c, const struct leg_case *k,
 		     unsigned int reps, const char *backend)
 {
 	struct bench_row r = { .backend = backend, .unit = BENCH_NS };
-	char name[128];
+	char name[128], base[128];
 
 	c->cold_view = k->cold_view;
 	c->host_touch = k->host_touch;
@@ -363,7 +403,7 @@ static void run_case(struct leg_ctx *c, const struct leg_case *k,
 	snprintf(name, sizeof(name), "%s %s", k->what,
 		 c->len == BENCH_PAGE ? "4 KiB" : "2 MiB");
 	r.name = name;
-	r.baseline_name = baseline_name(k->base);
+	r.baseline_name = baseline_name(c->l, k->base, base, sizeof(base));
 	/* The goals are about the conversion against legacy; touching is
 	 * for reading. */
 	if (!k->host_touch && k->base != op_floor_revoke)
@@ -374,20 +414,27 @@ static void run_case(struct leg_ctx *c, const struct leg_case *k,
 static void run_times(struct legacy *l, unsigned int backend)
 {
 	const char *name = gmem_backend_name((int)backend);
+	const char *missing = bench_backend_missing(backend);
 	struct inplace ip;
 	struct floor fl;
 	struct leg_ctx c = { .l = l, .ip = &ip, .floor = &fl };
 
-	inplace_init(&ip, backend, TIME_SIZE);
-	floor_init(&fl, l, backend);
+	if (!missing) {
+		inplace_init(&ip, backend, TIME_SIZE);
+		floor_init(&fl, l, backend);
+	}
+	bench_unmeasured(missing);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		c.len = BENCH_PAGE;
 		run_case(&c, &cases[i], bench_reps(2000), name);
 		c.len = 2 * BENCH_MIB;
 		run_case(&c, &cases[i], bench_reps(200), name);
 	}
-	floor_fini(&fl);
-	inplace_fini(&ip);
+	bench_unmeasured(NULL);
+	if (!missing) {
+		floor_fini(&fl);
+		inplace_fini(&ip);
+	}
 }
 
 /* ---- memory held ---- */
@@ -407,18 +454,29 @@ static uint64_t resident(char *p, uint64_t size)
 
 /*
  * Bytes of a legacy VM: the shared memfd's pages (mincore), and the
- * guest_memfd's. The kernel shows the latter nowhere per file (st_blocks
+ * private side's. A guest_memfd shows them nowhere per file (st_blocks
  * stays 0, and mincore() counts only pages that were written), but its
  * pages are unevictable: the growth of Unevictable in /proc/meminfo
  * since the file was made. Other processes making guest_memfds at the
- * same time would add to it.
+ * same time would add to it. A memfd counts its blocks.
  */
+static uint64_t legacy_private_held(struct legacy *l)
+{
+	uint64_t now;
+	struct stat st;
+
+	if (l->gmem_is_memfd) {
+		if (fstat(l->gmem, &st))
+			bench_die("fstat");
+		return (uint64_t)st.st_blocks * 512;
+	}
+	now = meminfo("Unevictable");
+	return now > l->unevictable ? now - l->unevictable : 0;
+}
+
 static uint64_t legacy_held(struct legacy *l)
 {
-	uint64_t now = meminfo("Unevictable");
-	uint64_t priv = now > l->unevictable ? now - l->unevictable : 0;
-
-	return resident(l->shared, l->size) + priv;
+	return resident(l->shared, l->size) + legacy_private_held(l);
 }
 
 static uint64_t inplace_held(struct inplace *ip)
@@ -456,6 +514,24 @@ static void memory_row(const char *name, const char *backend, uint64_t held,
 	bench_print(&r);
 }
 
+static void run_memory_in_place(unsigned int backend)
+{
+	const char *missing = bench_backend_missing(backend);
+	struct inplace ip;
+	uint64_t held = 0;
+
+	if (!missing) {
+		inplace_init(&ip, backend, MEM_SIZE);
+		bench_convert(ip.fd, 0, MEM_SIZE, true, PRESERVE);
+		held = inplace_held(&ip);
+		inplace_fini(&ip);
+	}
+	bench_unmeasured(missing);
+	memory_row("the same, in place", gmem_backend_name((int)backend), held,
+		   true);
+	bench_unmeasured(NULL);
+}
+
 /*
  * A guest boots with all memory shared and written, then makes all of it
  * private and uses it. Legacy without punching keeps both copies; with
@@ -466,27 +542,22 @@ static void run_memory(void)
 {
 	struct legacy l;
 
+	char kernel[64];
+
 	legacy_init(&l, MEM_SIZE);
+	snprintf(kernel, sizeof(kernel), "kernel (private side: %s)",
+		 legacy_private_kind(&l));
 	xfallocate(l.gmem, FALLOC_FL_KEEP_SIZE, 0, MEM_SIZE);
 	memory_row("held after all memory went private, legacy without "
 		   "punching",
-		   "kernel", legacy_held(&l), false);
+		   kernel, legacy_held(&l), false);
 	xfallocate(l.memfd, PUNCH, 0, MEM_SIZE);
-	memory_row("the same, legacy punching the shared side", "kernel",
+	memory_row("the same, legacy punching the shared side", kernel,
 		   legacy_held(&l), false);
 	legacy_fini(&l);
-	for (size_t i = 0; i < 2; i++) {
-		struct inplace ip;
-
-		if (!bench_backend_wanted(bench_backends[i]))
-			continue;
-		inplace_init(&ip, bench_backends[i], MEM_SIZE);
-		bench_convert(ip.fd, 0, MEM_SIZE, true, PRESERVE);
-		memory_row("the same, in place",
-			   gmem_backend_name((int)bench_backends[i]),
-			   inplace_held(&ip), true);
-		inplace_fini(&ip);
-	}
+	for (size_t i = 0; i < 2; i++)
+		if (bench_backend_wanted(bench_backends[i]))
+			run_memory_in_place(bench_backends[i]);
 }
 
 int main(int argc, char **argv)
@@ -494,10 +565,6 @@ int main(int argc, char **argv)
 	struct legacy l;
 
 	bench_init(argc, argv, "bench_legacy: in place against two backings");
-	if (!gmem_kvm_backend_available()) {
-		printf("skipped: no /dev/kvm with guest_memfd\n");
-		return 0;
-	}
 	legacy_init(&l, TIME_SIZE);
 	bench_table("Conversion time, in place against legacy, on the real "
 		    "kernel");
@@ -506,8 +573,11 @@ int main(int argc, char **argv)
 			run_times(&l, bench_backends[i]);
 	legacy_fini(&l);
 	bench_note("Backend: where the in-place file lives; the legacy "
-		   "baseline always runs on the kernel's memfd and "
-		   "guest_memfd. Random aligned ranges of a 512 MiB guest.");
+		   "baseline always runs on the kernel's objects: a memfd "
+		   "shared side and a %s private side%s. Random aligned "
+		   "ranges of a 512 MiB guest.",
+		   legacy_private_kind(&l),
+		   l.gmem_is_memfd ? " (this kernel has no guest_memfd)" : "");
 	bench_table("Memory held, 256 MiB guest");
 	run_memory();
 	return bench_finish();

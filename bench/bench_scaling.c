@@ -94,10 +94,13 @@ static void run_backend(unsigned int backend)
 {
 	static const size_t counts[] = { 1000, 10000, 100000, 1000000 };
 	const char *name = gmem_backend_name((int)backend);
-	int vm = bench_vm(backend);
+	const char *missing = bench_backend_missing(backend);
+	int vm = missing ? -1 : bench_vm(backend);
 	struct scale_file base, s;
 
-	scale_open(&base, vm, 100);
+	bench_unmeasured(missing);
+	if (!missing)
+		scale_open(&base, vm, 100);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		struct bench_row r = { .backend = name,
 				       .unit = BENCH_NS,
@@ -106,7 +109,8 @@ static void run_backend(unsigned int backend)
 		char label[64], goal[64];
 		double bound = log((double)counts[i]) / log(100.0);
 
-		scale_open(&s, vm, counts[i]);
+		if (!missing)
+			scale_open(&s, vm, counts[i]);
 		bench_pair(bench_reps(3000), op_split_merge, &s, op_split_merge,
 			   &base, &r.figure, &r.baseline);
 		snprintf(label, sizeof(label), "4 KiB conversion, %zu ranges",
@@ -116,10 +120,14 @@ static void run_backend(unsigned int backend)
 		r.goal = (struct bench_goal){ BENCH_GOAL_RATIO_MAX, bound,
 					      goal };
 		bench_print(&r);
-		scale_close(&s);
+		if (!missing)
+			scale_close(&s);
 	}
-	scale_close(&base);
-	gmem_close(vm);
+	bench_unmeasured(NULL);
+	if (!missing) {
+		scale_close(&base);
+		gmem_close(vm);
+	}
 }
 
 int main(int argc, char **argv)
