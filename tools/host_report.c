@@ -221,16 +221,32 @@ static void print_auto_backend(void)
 	gmem_close(vm);
 }
 
-/* Lines of the "tests that skip" list: each group, when its need is
- * missing. */
+/* Which kernel the kernel-agreement checks compare the library with. */
+static void print_kernel_answers(void)
+{
+	const char *title = "kernel answers";
+
+	if (!host_lacks(HOST_GMEM_MMAP)) {
+		line(title, "this kernel's own, live");
+		return;
+	}
+	if (!host_lacks(HOST_GUEST_MEMFD)) {
+		line(title, "this kernel's where it offers what a check");
+		title = "";
+		line(title, "asks; else those recorded from Linux 6.18");
+	} else {
+		line(title, "those recorded from Linux 6.18");
+	}
+	line("", "(tests/kernel-answers.txt)");
+}
+
+/* The "tests that skip" list: each group, when its need is missing. */
 static void print_skips(const char *kvm, const char *vcpus)
 {
 	static const char *const kvm_groups[] = {
 		"the kvm-backend half of test_convert, test_pin,",
 		"  test_guest, test_threads, test_guest_stress and",
-		"  conformance; live kernel comparisons: conformance's",
-		"  kernel way, kernel rows of test_bad_input,",
-		"  fuzz_kernel_replay, gmem_kernel fuzzing",
+		"  conformance; fuzz_kernel_replay, gmem_kernel fuzzing",
 	};
 	const char *title = "tests that skip";
 
@@ -257,6 +273,7 @@ static void print_follows(void)
 		line("gmem-vm guests", "software guest, for the same lack");
 	else
 		line("gmem-vm guests", "software guest: %s", vcpus);
+	print_kernel_answers();
 	print_skips(kvm, vcpus);
 }
 
