@@ -17,6 +17,9 @@
  *  9. the content mode reaches every allocated page of the whole range;
  * 10. the attributes are stored, merged, and shared pages are mapped again.
  *
+ * Debug builds check the whole file's state (file_validate.c) before the
+ * lock is released, after success and failure alike.
+ *
  * After step 7 nothing can fail, so a failed call changes no attribute, no
  * byte, no allocation and no mapping. The pin check comes before the
  * revocation, unlike the kernel's (which must unmap first so that the
@@ -29,6 +32,7 @@
 #include "allocation.h"
 #include "content_mode.h"
 #include "convert.h"
+#include "file_validate.h"
 #include "gmem_file.h"
 #include "host_map.h"
 #include "pin.h"
@@ -178,6 +182,7 @@ int convert_set_attributes(struct gmem_file *f,
 	};
 	gmem_rwlock_write_lock(&f->convert_lock);
 	err = __convert(&c, &error_page);
+	gmem_file_assert_valid(f);
 	gmem_rwlock_write_unlock(&f->convert_lock);
 	if (convert_error_reports_offset(err))
 		a->error_offset = error_page << GMEM_PAGE_SHIFT;

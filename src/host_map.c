@@ -293,6 +293,89 @@ void host_map_forget_stale(struct gmem_file *f)
 	host_map_free_list(dead);
 }
 
+/* Pages [first, end) of `f`, shown by a vma of ours through its memory
+ * (`memory`) or its hole, must be shared or private accordingly. */
+static int shown_pages_agree(struct gmem_file *f, uint64_t first, uint64_t end,
+			     bool memory, const char **why)
+{
+	if (end > f->npages)
+		end = f->npages;
+	if (first >= end)
+		return 0;
+	if (memory && !range_tree_range_has(&f->attributes, first, end, 0)) {
+		*why = "a private page is mapped to the host";
+		return -EUCLEAN;
+	}
+	if (!memory && !range_tree_range_has(&f->attributes, first, end,
+					     KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+		*why = "a shared page is hidden from a host mapping";
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+/* What the kernel maps in the live parts of `m` agrees with the
+ * attributes; parts that are no longer ours are legal and skipped. */
+static int record_validate(struct gmem_file *f, const struct host_map *m,
+			   const char **why)
+{
+	char *end = m->addr + m->len;
+	struct vma v;
+	int err = 0;
+
+	for (char *at = m->addr, *next; at < end && !err; at = next) {
+		uint64_t offset = m->offset + (uint64_t)(at - m->addr);
+
+		err = vma_query((uintptr_t)at, &v);
+		if (err == -ENOENT || err == -ENOSYS ||
+		    (!err && (char *)v.start >= end))
+			return 0;
+		if (err)
+			return err;
+		if ((char *)v.start > at) {
+			next = (char *)v.start;
+			continue;
+		}
+		next = (char *)v.end < end ? (char *)v.end : end;
+		if (vma_is_ours(f->mapped, &v, (uintptr_t)at, offset))
+			err = shown_pages_agree(
+				f, page_index(offset),
+				page_index(offset + (uint64_t)(next - at)),
+				vma_maps_file(&v, &f->mapped->memory), why);
+	}
+	return err;
+}
+
+static bool record_well_formed(struct gmem_file *f, const struct host_map *m)
+{
+	const struct host_map *g = host_maps;
+
+	while (g && g != m)
+		g = g->next;
+	return g && m->file == f && m->len &&
+	       page_aligned((uintptr_t)m->addr) && page_aligned(m->len) &&
+	       page_aligned(m->offset);
+}
+
+int host_map_validate(struct gmem_file *f, const char **why)
+{
+	int err = 0;
+
+	gmem_assert_held(&f->convert_lock);
+	host_maps_lock_take();
+	for (struct host_map *m = f->mapped ? f->mapped->maps : NULL; m && !err;
+	     m = m->next_in_file) {
+		if (!record_well_formed(f, m)) {
+			*why = "a host-map record is malformed or unlisted";
+			err = -EUCLEAN;
+		} else {
+			err = record_validate(f, m, why);
+		}
+	}
+	gmem_mutex_unlock(&host_maps_lock);
+	return err;
+}
+
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end)
 {
 	return host_map_change(f, first, end, false);

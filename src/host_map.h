@@ -35,6 +35,12 @@ int host_map_restore(struct gmem_file *f, uint64_t first, uint64_t end);
  * a reference. */
 void host_map_forget_stale(struct gmem_file *f);
 
+/* Check the records of `f` against the kernel's mappings and the
+ * attributes: no live part shows a private page's memory, or the hole
+ * where a page is shared. Caller holds convert_lock. 0, -EUCLEAN with
+ * *why, or -errno if the kernel could not be asked. */
+int host_map_validate(struct gmem_file *f, const char **why);
+
 /* Drop what host_map_create() kept for `f` (no mapping is left). */
 void host_map_file_release(struct gmem_file *f);
 
