@@ -156,7 +156,7 @@ static int vm_ioctl_create_gmem(struct gmem_vm *vm, void *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	return gmem_file_create(vm, &args);
+	return vm_create_gmem(vm, &args);
 }
 
 static int vm_ioctl_set_region2(struct gmem_vm *vm, void *uarg)
@@ -165,7 +165,7 @@ static int vm_ioctl_set_region2(struct gmem_vm *vm, void *uarg)
 
 	if (copy_from_user(&r, uarg, sizeof(r)))
 		return -EFAULT;
-	return vm_set_memory_region2(vm, &r);
+	return memslot_set_region2(&vm->slots, &r);
 }
 
 /* The VM-level attribute ioctls, live only in vm_memory_attributes mode
@@ -188,8 +188,8 @@ static int vm_ioctl_set_attributes(struct gmem_vm *vm, unsigned long request,
 			return -EINVAL;
 	if (a.error_offset)
 		return -EINVAL;
-	return vm_set_memory_attributes(vm, a.address, a.size, a.attributes,
-					a.flags);
+	return vm_attributes_set(&vm->attributes, a.address, a.size,
+				 a.attributes, a.flags);
 }
 
 static int vm_ioctl(struct gmem_vm *vm, unsigned long request,
@@ -363,18 +363,13 @@ int gmem_get_backend(int fd)
 
 int gmem_vm_kvm_fd(int vm_fd)
 {
-	struct gmem_object *obj = fd_table_get(vm_fd);
+	struct gmem_vm *vm = vm_lookup(vm_fd);
 	int ret;
 
-	if (!obj)
+	if (!vm)
 		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
-	if (obj->kind != GMEM_OBJ_VM)
-		ret = -EINVAL;
-	else if (vm_from_object(obj)->backend.kvm_vm_fd < 0)
-		ret = -ENODEV;
-	else
-		ret = vm_from_object(obj)->backend.kvm_vm_fd;
-	gmem_object_put(obj);
+	ret = vm->backend.kvm_vm_fd < 0 ? -ENODEV : vm->backend.kvm_vm_fd;
+	vm_put(vm);
 	return syscall_return(ret);
 }
 
@@ -512,19 +507,16 @@ ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
 
 int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)
 {
-	struct gmem_object *obj = fd_table_get(vm_fd);
+	struct gmem_vm *vm = vm_lookup(vm_fd);
 	uint64_t value = 0;
 	int ret;
 
-	if (!obj)
+	if (!vm)
 		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
-	if (obj->kind != GMEM_OBJ_VM)
-		ret = -EINVAL;
-	else
-		ret = vm_gpa_attributes(vm_from_object(obj), gpa, &value);
+	ret = vm_attributes_get(&vm->attributes, &vm->slots, gpa, &value);
 	if (!ret)
 		ret = copy_to_user(attributes, &value, sizeof(value));
-	gmem_object_put(obj);
+	vm_put(vm);
 	return syscall_return(ret);
 }
 
@@ -533,28 +525,14 @@ void gmem_inject_alloc_failure(long countdown)
 	gmem_alloc_fail_after(countdown);
 }
 
-static struct gmem_vm *vm_lookup(int vm_fd, int *err)
-{
-	struct gmem_object *obj = fd_table_get(vm_fd);
-
-	if (obj && obj->kind != GMEM_OBJ_VM) {
-		gmem_object_put(obj);
-		obj = NULL;
-	}
-	if (!obj)
-		*err = foreign_fd_error(vm_fd, -EINVAL);
-	return obj ? vm_from_object(obj) : NULL;
-}
-
 static ssize_t guest_call(int vm_fd, uint64_t gpa, void *buf, size_t len,
 			  unsigned int flags, bool write)
 {
-	int err = 0;
-	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+	struct gmem_vm *vm = vm_lookup(vm_fd);
 	ssize_t ret;
 
 	if (!vm)
-		return syscall_return(err);
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
 	ret = guest_access(vm, gpa, buf, len, flags, write);
 	vm_put(vm);
 	return syscall_return(ret);
@@ -574,17 +552,17 @@ ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf, size_t len,
 
 int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 {
+	struct gmem_vm *vm = vm_lookup(vm_fd);
 	struct gmem_memory_fault f;
-	int err = 0;
-	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+	int err;
 
 	if (!vm)
-		return syscall_return(err);
-	err = vm_take_memory_fault(vm, &f);
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+	err = guest_exit_take_fault(&vm->exits, &f);
 	if (!err && copy_to_user(fault, &f, sizeof(f))) {
 		/* Leave the fault for a call that can take it. */
-		vm_record_memory_fault(vm, f.gpa,
-				       f.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+		guest_exit_record_fault(&vm->exits, f.gpa,
+					f.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
 		err = -EFAULT;
 	}
 	vm_put(vm);
@@ -593,12 +571,12 @@ int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 
 int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private)
 {
-	int err = 0;
-	struct gmem_vm *vm = vm_lookup(vm_fd, &err);
+	struct gmem_vm *vm = vm_lookup(vm_fd);
+	int err;
 
 	if (!vm)
-		return syscall_return(err);
-	err = vm_guest_request(vm, gpa, len, to_private);
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+	err = guest_exit_request(&vm->exits, &vm->slots, gpa, len, to_private);
 	vm_put(vm);
 	return syscall_return(err);
 }

@@ -47,12 +47,6 @@ static int system_capability(long cap)
 	}
 }
 
-/* The attributes this VM can hold at all. */
-static int vm_attributes(const struct gmem_vm *vm)
-{
-	return vm->platform->has_private_mem ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
-}
-
 static int vm_capability(const struct gmem_vm *vm, long cap)
 {
 	switch (cap) {
@@ -60,9 +54,12 @@ static int vm_capability(const struct gmem_vm *vm, long cap)
 		return (int)vm_gmem_flags(vm);
 	case KVM_CAP_MEMORY_ATTRIBUTES:
 	case KVM_CAP_MEMORY_ATTRIBUTES2:
-		return vm_gmem_attributes(vm) ? 0 : vm_attributes(vm);
+		return vm_gmem_attributes(vm)
+			       ? 0
+			       : (int)vm_supported_attributes(vm);
 	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
-		return vm_gmem_attributes(vm) ? vm_attributes(vm) : 0;
+		return vm_gmem_attributes(vm) ? (int)vm_supported_attributes(vm)
+					      : 0;
 	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
 		return vm_gmem_attributes(vm) ? (int)content_modes_of(vm) : 0;
 	default:

@@ -30,6 +30,7 @@
 #include "content_mode.h"
 #include "gmem_file.h"
 #include "view.h"
+#include "vm.h"
 
 #define KERNEL_MODES                                                           \
 	(KVM_SET_MEMORY_ATTRIBUTES2_ZERO | KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)
@@ -77,10 +78,10 @@ bool content_mode_supported(const struct conversion *c)
 		return false;
 	if (mode_keeps_contents(c->mode) &&
 	    f->vm->platform->keep_needs_guest_request)
-		return vm_guest_requested(f->vm, f, c->first << GMEM_PAGE_SHIFT,
-					  (c->end - c->first)
-						  << GMEM_PAGE_SHIFT,
-					  c->to_private, false);
+		return guest_exit_requested(
+			&f->vm->exits, f, c->first << GMEM_PAGE_SHIFT,
+			(c->end - c->first) << GMEM_PAGE_SHIFT, c->to_private,
+			false);
 	return true;
 }
 
@@ -232,7 +233,7 @@ void content_mode_complete(const struct conversion *c)
 	/* Only a platform that checks requests needs them used up. */
 	if (!f->vm->platform->keep_needs_guest_request)
 		return;
-	vm_guest_requested(f->vm, f, c->first << GMEM_PAGE_SHIFT,
-			   (c->end - c->first) << GMEM_PAGE_SHIFT,
-			   c->to_private, true);
+	guest_exit_requested(&f->vm->exits, f, c->first << GMEM_PAGE_SHIFT,
+			     (c->end - c->first) << GMEM_PAGE_SHIFT,
+			     c->to_private, true);
 }

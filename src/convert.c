@@ -36,6 +36,7 @@
 #include "gmem_file.h"
 #include "host_map.h"
 #include "pin.h"
+#include "vm.h"
 
 static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
 {
@@ -44,11 +45,6 @@ static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
 		if (a->reserved[i])
 			return false;
 	return true;
-}
-
-static uint64_t vm_supported_attributes(const struct gmem_vm *vm)
-{
-	return vm->platform->has_private_mem ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
 }
 
 /* Step 2 (R45..R52). */

@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest_memfd files: creation with the kernel's checks, lookup, and the
- * end of a file's life.
+ * guest_memfd files: their state, made with the kernel's checks and freed
+ * at the end, and lookup by fd.
  *
- * A file lives while its fd is open, a host mapping of it exists, or a
- * memslot binds it, as the kernel's inode does; it holds its VM alive
- * (R8). Its attributes start PRIVATE unless it was made INIT_SHARED (R9),
- * also on a VM type without private memory: such a file can be made shared
- * but never private again (R84).
+ * A file lives while its fd is open or a host mapping of it exists, as the
+ * kernel's inode does; it holds its VM alive (R8). The VM makes its files
+ * and sees their end (vm.c), because the VM's memslots and requests must
+ * let go of a file before it goes. Its attributes start PRIVATE unless it
+ * was made INIT_SHARED (R9), also on a VM type without private memory:
+ * such a file can be made shared but never private again (R84).
  */
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "alloc.h"
+#include "backend/backend.h"
 #include "fd_table.h"
 #include "gmem_file.h"
-#include "host_map.h"
-#include "view.h"
 
-static void gmem_file_release(struct gmem_object *obj)
+void gmem_file_destroy(struct gmem_file *f)
 {
-	struct gmem_file *f = file_from_object(obj);
-
-	host_map_file_release(f);
-	vm_unbind_file(f->vm, f);
-	vm_forget_requests(f->vm, f);
-	view_release(f);
 	range_tree_destroy(&f->pins);
 	range_tree_destroy(&f->fallocated);
 	range_tree_destroy(&f->attributes);
@@ -34,15 +28,13 @@ static void gmem_file_release(struct gmem_object *obj)
 	gmem_rwlock_destroy(&f->convert_lock);
 	if (f->memory_fd >= 0)
 		close(f->memory_fd);
-	vm_put(f->vm);
 	gmem_free(f);
 }
 
-/* The kernel's checks of kvm_gmem_create(): flags, then size. */
-static int gmem_file_check_args(struct gmem_vm *vm,
-				const struct kvm_create_guest_memfd *args)
+int gmem_file_check_args(const struct kvm_create_guest_memfd *args,
+			 uint64_t vm_flags)
 {
-	if (args->flags & ~vm_gmem_flags(vm))
+	if (args->flags & ~vm_flags)
 		return -EINVAL;
 	if ((int64_t)args->size <= 0 || !page_aligned(args->size))
 		return -EINVAL;
@@ -74,9 +66,10 @@ out_attributes:
 	return err;
 }
 
-static struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
-					 const struct kvm_create_guest_memfd *a,
-					 int *err)
+struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
+				  const struct kvm_create_guest_memfd *a,
+				  void (*release)(struct gmem_object *obj),
+				  int *err)
 {
 	struct gmem_file *f = gmem_calloc(1, sizeof(*f));
 
@@ -93,28 +86,18 @@ static struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
 		gmem_free(f);
 		return NULL;
 	}
-	gmem_object_init(&f->obj, GMEM_OBJ_FILE, gmem_file_release);
+	gmem_object_init(&f->obj, GMEM_OBJ_FILE, release);
 	gmem_rwlock_init(&f->convert_lock);
 	gmem_mutex_init(&f->state_lock);
-	vm_get(vm);
 	f->vm = vm;
 	return f;
 }
 
-int gmem_file_create(struct gmem_vm *vm,
-		     const struct kvm_create_guest_memfd *args)
+int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 {
-	struct gmem_file *f;
 	int err, fd;
 
-	err = gmem_file_check_args(vm, args);
-	if (err)
-		return err;
-	f = gmem_file_alloc(vm, args, &err);
-	if (!f)
-		return err;
-	err = vm->backend.ops->file_create(&vm->backend, args->size, &fd,
-					   &f->memory_fd);
+	err = backend->ops->file_create(backend, f->size, &fd, &f->memory_fd);
 	if (err)
 		goto out_put;
 	err = fd_table_insert(fd, &f->obj);

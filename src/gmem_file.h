@@ -15,21 +15,25 @@
 #ifndef GMEM_GMEM_FILE_H
 #define GMEM_GMEM_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <gmem/uapi.h>
 
 #include "lock.h"
 #include "object.h"
 #include "range_tree.h"
-#include "vm.h"
 
 #define GMEM_PAGE_SIZE	4096ULL
 #define GMEM_PAGE_SHIFT 12
 
+struct backend_vm;
+struct gmem_vm;
 struct host_map_file;
 
 struct gmem_file {
 	struct gmem_object obj;
-	struct gmem_vm *vm; /* holds a reference */
+	struct gmem_vm *vm; /* holds a reference, taken by the VM */
 	uint64_t size;
 	uint64_t npages;
 	uint64_t flags; /* as the caller created it */
@@ -45,7 +49,7 @@ struct gmem_file {
 	/* host-map lock: its mappings, from the first gmem_mmap() */
 	struct host_map_file *mapped;
 
-	_Atomic(char *) view; /* the library's own mapping, made on demand */
+	_Atomic(char *) view; /* view.c's own mapping, made on demand */
 };
 
 static inline struct gmem_file *file_from_object(struct gmem_object *obj)
@@ -73,9 +77,24 @@ static inline bool page_aligned(uint64_t x)
 	return (x & (GMEM_PAGE_SIZE - 1)) == 0;
 }
 
-/* KVM_CREATE_GUEST_MEMFD on `vm`: the new fd, or -errno. */
-int gmem_file_create(struct gmem_vm *vm,
-		     const struct kvm_create_guest_memfd *args);
+/* The checks of kvm_gmem_create(): flags (against the VM's), then size.
+ * 0 or -EINVAL. */
+int gmem_file_check_args(const struct kvm_create_guest_memfd *args,
+			 uint64_t vm_flags);
+
+/* A file of `args` (checked) for `vm`, with no memory or fd yet; its
+ * object runs `release` when the last reference goes. NULL and *err. */
+struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
+				  const struct kvm_create_guest_memfd *args,
+				  void (*release)(struct gmem_object *obj),
+				  int *err);
+
+/* Give `f` its memory on `backend` and its fd: the fd, or -errno after
+ * dropping the caller's reference (the file ends). */
+int gmem_file_open(struct gmem_file *f, struct backend_vm *backend);
+
+/* Free what the file itself holds; its end (release) calls this last. */
+void gmem_file_destroy(struct gmem_file *f);
 
 /* The guest_memfd behind `fd` with a reference, or NULL. */
 struct gmem_file *gmem_file_lookup(int fd);

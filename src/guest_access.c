@@ -47,8 +47,9 @@ static uint64_t access_attributes(struct page_access *a, uint64_t gpa)
 {
 	uint64_t attributes = 0;
 
-	if (a->vm->vm_memory_attributes)
-		vm_gpa_attributes(a->vm, gpa, &attributes);
+	if (!vm_gmem_attributes(a->vm))
+		vm_attributes_get(&a->vm->attributes, &a->vm->slots, gpa,
+				  &attributes);
 	else
 		attributes = gmem_file_page_attributes(a->file,
 						       page_index(a->offset));
@@ -101,7 +102,7 @@ static int access_page(struct page_access *a, uint64_t gpa)
 	gmem_assert_held(&a->file->convert_lock);
 	if (!!(access_attributes(a, gpa) & KVM_MEMORY_ATTRIBUTE_PRIVATE) !=
 	    a->private) {
-		vm_record_memory_fault(a->vm, gpa, a->private);
+		guest_exit_record_fault(&a->vm->exits, gpa, a->private);
 		return -EFAULT;
 	}
 	err = view_map(a->file, a->offset, a->len, &v);
@@ -130,7 +131,8 @@ ssize_t guest_access(struct gmem_vm *vm, uint64_t gpa, void *buf, size_t len,
 	for (done = 0; done < len && !err; done += a.len) {
 		uint64_t at = gpa + done;
 
-		a.file = vm_gpa_to_file(vm, at, &a.offset, &slot_end);
+		a.file = memslot_gpa_to_file(&vm->slots, at, &a.offset,
+					     &slot_end);
 		if (!a.file)
 			return -EFAULT;
 		a.buf = (char *)buf + done;

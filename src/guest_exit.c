@@ -8,48 +8,64 @@
  * vCPUs, so a VM keeps its last fault and a ring of requests. On pKVM the
  * hypervisor keeps no record of pending conversions (seed 003): the host
  * kernel checks a conversion that wants the contents kept against the
- * exit it recorded, which is what vm_guest_requested() answers.
+ * exit it recorded, which is what guest_exit_requested() answers.
+ *
+ * A request is kept by the file and range its gpa range was bound to when
+ * the guest asked, which is what a conversion names; the file is only an
+ * identity, and its end forgets its requests.
  */
 #include <errno.h>
 
 #include "gmem_file.h"
-#include "vm.h"
+#include "guest_exit.h"
+#include "memslot.h"
 
-void vm_record_memory_fault(struct gmem_vm *vm, uint64_t gpa, bool private)
+void guest_exits_init(struct guest_exits *e)
 {
-	gmem_mutex_lock(&vm->exit_lock);
-	vm->fault = (struct gmem_memory_fault){
+	*e = (struct guest_exits){ 0 };
+	gmem_mutex_init(&e->lock);
+}
+
+void guest_exits_destroy(struct guest_exits *e)
+{
+	gmem_mutex_destroy(&e->lock);
+}
+
+void guest_exit_record_fault(struct guest_exits *e, uint64_t gpa, bool private)
+{
+	gmem_mutex_lock(&e->lock);
+	e->fault = (struct gmem_memory_fault){
 		.flags = private ? KVM_MEMORY_EXIT_FLAG_PRIVATE : 0,
 		.gpa = gpa & ~(GMEM_PAGE_SIZE - 1),
 		.size = GMEM_PAGE_SIZE,
 	};
-	vm->fault_pending = true;
-	gmem_mutex_unlock(&vm->exit_lock);
+	e->fault_pending = true;
+	gmem_mutex_unlock(&e->lock);
 }
 
-int vm_take_memory_fault(struct gmem_vm *vm, struct gmem_memory_fault *out)
+int guest_exit_take_fault(struct guest_exits *e, struct gmem_memory_fault *out)
 {
 	int err = -ENOENT;
 
-	gmem_mutex_lock(&vm->exit_lock);
-	if (vm->fault_pending) {
-		*out = vm->fault;
-		vm->fault_pending = false;
+	gmem_mutex_lock(&e->lock);
+	if (e->fault_pending) {
+		*out = e->fault;
+		e->fault_pending = false;
 		err = 0;
 	}
-	gmem_mutex_unlock(&vm->exit_lock);
+	gmem_mutex_unlock(&e->lock);
 	return err;
 }
 
-static void request_store(struct gmem_vm *vm, const struct guest_request *r)
+static void request_store(struct guest_exits *e, const struct guest_request *r)
 {
-	gmem_assert_mutex_held(&vm->exit_lock);
-	vm->requests[vm->next_request] = *r;
-	vm->next_request = (vm->next_request + 1) % GUEST_REQUESTS_MAX;
+	gmem_assert_mutex_held(&e->lock);
+	e->requests[e->next_request] = *r;
+	e->next_request = (e->next_request + 1) % GUEST_REQUESTS_MAX;
 }
 
-int vm_guest_request(struct gmem_vm *vm, uint64_t gpa, uint64_t len,
-		     bool to_private)
+int guest_exit_request(struct guest_exits *e, struct memslots *slots,
+		       uint64_t gpa, uint64_t len, bool to_private)
 {
 	struct guest_request r = { .size = len, .to_private = to_private };
 	struct gmem_file *f;
@@ -57,49 +73,50 @@ int vm_guest_request(struct gmem_vm *vm, uint64_t gpa, uint64_t len,
 
 	if (!len || !page_aligned(gpa) || !page_aligned(len) || gpa + len < gpa)
 		return -EINVAL;
-	f = vm_gpa_to_file(vm, gpa, &r.offset, &slot_end);
+	f = memslot_gpa_to_file(slots, gpa, &r.offset, &slot_end);
 	if (!f)
 		return -EFAULT;
 	r.file = f;
 	gmem_file_put(f);
 	if (gpa + len > slot_end)
 		return -EFAULT;
-	gmem_mutex_lock(&vm->exit_lock);
-	request_store(vm, &r);
-	gmem_mutex_unlock(&vm->exit_lock);
+	gmem_mutex_lock(&e->lock);
+	request_store(e, &r);
+	gmem_mutex_unlock(&e->lock);
 	return 0;
 }
 
-static void request_drop(struct gmem_vm *vm, unsigned int i)
+static void request_drop(struct guest_exits *e, unsigned int i)
 {
-	gmem_assert_mutex_held(&vm->exit_lock);
-	vm->requests[i] = (struct guest_request){ 0 };
+	gmem_assert_mutex_held(&e->lock);
+	e->requests[i] = (struct guest_request){ 0 };
 }
 
-bool vm_guest_requested(struct gmem_vm *vm, const struct gmem_file *f,
-			uint64_t offset, uint64_t size, bool to_private,
-			bool consume)
+bool guest_exit_requested(struct guest_exits *e, const struct gmem_file *f,
+			  uint64_t offset, uint64_t size, bool to_private,
+			  bool consume)
 {
 	bool found = false;
 
-	gmem_mutex_lock(&vm->exit_lock);
+	gmem_mutex_lock(&e->lock);
 	for (unsigned int i = 0; i < GUEST_REQUESTS_MAX && !found; i++) {
-		const struct guest_request *r = &vm->requests[i];
+		const struct guest_request *r = &e->requests[i];
 
 		found = r->file == f && r->offset == offset &&
 			r->size == size && r->to_private == to_private;
 		if (found && consume)
-			request_drop(vm, i);
+			request_drop(e, i);
 	}
-	gmem_mutex_unlock(&vm->exit_lock);
+	gmem_mutex_unlock(&e->lock);
 	return found;
 }
 
-void vm_forget_requests(struct gmem_vm *vm, const struct gmem_file *f)
+void guest_exit_forget_requests(struct guest_exits *e,
+				const struct gmem_file *f)
 {
-	gmem_mutex_lock(&vm->exit_lock);
+	gmem_mutex_lock(&e->lock);
 	for (unsigned int i = 0; i < GUEST_REQUESTS_MAX; i++)
-		if (vm->requests[i].file == f)
-			request_drop(vm, i);
-	gmem_mutex_unlock(&vm->exit_lock);
+		if (e->requests[i].file == f)
+			request_drop(e, i);
+	gmem_mutex_unlock(&e->lock);
 }

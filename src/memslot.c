@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Memslots: KVM_SET_USER_MEMORY_REGION2, binding guest_memfd ranges to
- * guest physical addresses.
+ * guest physical addresses, and the way from a guest physical address to
+ * the file behind it.
  *
  * The checks follow the kernel's order: flags, slot id, alignment
  * and overflow (kvm_set_memory_region); then delete, create or change
@@ -9,6 +10,9 @@
  * slot must not overlap another's guest physical range (EEXIST) and its
  * guest_memfd range must be a guest_memfd of this VM, inside the file, not
  * bound already (kvm_gmem_bind, R33).
+ *
+ * A binding holds no reference on its file (R36): a lookup skips a file
+ * on its way out, and the file's end unbinds it before the file goes.
  *
  * On the kvm backend the slot is also made in the real VM, so that real
  * vCPUs see the memory; the kernel then has the last word.
@@ -19,8 +23,9 @@
 #include <sys/ioctl.h>
 
 #include "alloc.h"
+#include "backend/backend.h"
 #include "gmem_file.h"
-#include "vm.h"
+#include "memslot.h"
 
 #define MEMSLOT_ID_MAX 32764u		 /* KVM_USER_MEM_SLOTS on x86 */
 #define USER_ADDR_END  0x7ffffffff000ULL /* TASK_SIZE_MAX on x86-64 */
@@ -59,22 +64,35 @@ static bool fd_is_open(int fd)
 	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
 }
 
-static struct memslot *memslot_find(struct gmem_vm *vm, uint32_t id)
+void memslots_init(struct memslots *m, const struct gmem_vm *vm,
+		   const struct backend_vm *backend)
 {
-	gmem_assert_mutex_held(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots; i++)
-		if (vm->slots[i].slot == id)
-			return &vm->slots[i];
+	*m = (struct memslots){ .vm = vm, .backend = backend };
+	gmem_mutex_init(&m->lock);
+}
+
+void memslots_destroy(struct memslots *m)
+{
+	gmem_free(m->slots);
+	gmem_mutex_destroy(&m->lock);
+}
+
+static struct memslot *memslot_find(struct memslots *m, uint32_t id)
+{
+	gmem_assert_mutex_held(&m->lock);
+	for (size_t i = 0; i < m->nslots; i++)
+		if (m->slots[i].slot == id)
+			return &m->slots[i];
 	return NULL;
 }
 
 /* Whether [gpa, gpa + size) meets a slot other than `except`. */
-static bool memslot_gpa_overlaps(struct gmem_vm *vm, uint64_t gpa,
+static bool memslot_gpa_overlaps(struct memslots *m, uint64_t gpa,
 				 uint64_t size, const struct memslot *except)
 {
-	gmem_assert_mutex_held(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots; i++) {
-		const struct memslot *s = &vm->slots[i];
+	gmem_assert_mutex_held(&m->lock);
+	for (size_t i = 0; i < m->nslots; i++) {
+		const struct memslot *s = &m->slots[i];
 
 		if (s != except && gpa < s->gpa + s->size &&
 		    s->gpa < gpa + size)
@@ -83,12 +101,12 @@ static bool memslot_gpa_overlaps(struct gmem_vm *vm, uint64_t gpa,
 	return false;
 }
 
-static bool memslot_file_range_bound(struct gmem_vm *vm, struct gmem_file *f,
+static bool memslot_file_range_bound(struct memslots *m, struct gmem_file *f,
 				     uint64_t offset, uint64_t size)
 {
-	gmem_assert_mutex_held(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots; i++) {
-		const struct memslot *s = &vm->slots[i];
+	gmem_assert_mutex_held(&m->lock);
+	for (size_t i = 0; i < m->nslots; i++) {
+		const struct memslot *s = &m->slots[i];
 
 		if (s->file == f && offset < s->gmem_offset + s->size &&
 		    s->gmem_offset < offset + size)
@@ -99,7 +117,7 @@ static bool memslot_file_range_bound(struct gmem_vm *vm, struct gmem_file *f,
 
 /* kvm_gmem_bind(): the file behind the slot, with a reference for the
  * length of the call. */
-static int memslot_bind(struct gmem_vm *vm,
+static int memslot_bind(struct memslots *m,
 			const struct kvm_userspace_memory_region2 *r,
 			struct gmem_file **out)
 {
@@ -110,9 +128,9 @@ static int memslot_bind(struct gmem_vm *vm,
 	f = gmem_file_lookup((int)r->guest_memfd);
 	if (!f)
 		return -EINVAL;
-	if (f->vm != vm || r->guest_memfd_offset >= f->size ||
+	if (f->vm != m->vm || r->guest_memfd_offset >= f->size ||
 	    r->guest_memfd_offset + r->memory_size > f->size ||
-	    memslot_file_range_bound(vm, f, r->guest_memfd_offset,
+	    memslot_file_range_bound(m, f, r->guest_memfd_offset,
 				     r->memory_size)) {
 		gmem_file_put(f);
 		return -EINVAL;
@@ -129,7 +147,7 @@ static int memslot_bind(struct gmem_vm *vm,
  * never revoked. Sharing the view's page tables with KVM also means the
  * pages a guest touched need no fault when a content mode is applied.
  */
-static int memslot_mirror(struct gmem_vm *vm,
+static int memslot_mirror(struct memslots *m,
 			  const struct kvm_userspace_memory_region2 *r,
 			  struct gmem_file *f, struct view *kvm_view)
 {
@@ -144,7 +162,7 @@ static int memslot_mirror(struct gmem_vm *vm,
 			return err;
 		real.userspace_addr = (uint64_t)(uintptr_t)v.base;
 	}
-	if (ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real)) {
+	if (ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real)) {
 		err = -errno;
 		view_unmap(&v);
 		return err;
@@ -155,59 +173,59 @@ static int memslot_mirror(struct gmem_vm *vm,
 }
 
 /* Delete the real VM's copy of a slot and let go of its view. */
-static void memslot_unmirror(struct gmem_vm *vm, struct memslot *s)
+static void memslot_unmirror(struct memslots *m, struct memslot *s)
 {
 	struct kvm_userspace_memory_region2 r = { .slot = s->slot };
 
 	if (s->kvm_slot)
-		ioctl(vm->backend.kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
+		ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
 	s->kvm_slot = false;
 	view_unmap(&s->kvm_view);
 	s->kvm_view = (struct view){ 0 };
 }
 
-static int memslot_delete(struct gmem_vm *vm, struct memslot *s)
+static int memslot_delete(struct memslots *m, struct memslot *s)
 {
-	size_t i = (size_t)(s - vm->slots);
+	size_t i = (size_t)(s - m->slots);
 
-	gmem_assert_mutex_held(&vm->slots_lock);
-	memslot_unmirror(vm, s);
-	memmove(s, s + 1, (vm->nslots - i - 1) * sizeof(*s));
-	vm->nslots--;
+	gmem_assert_mutex_held(&m->lock);
+	memslot_unmirror(m, s);
+	memmove(s, s + 1, (m->nslots - i - 1) * sizeof(*s));
+	m->nslots--;
 	return 0;
 }
 
-static int memslot_make_room(struct gmem_vm *vm)
+static int memslot_make_room(struct memslots *m)
 {
-	size_t cap = vm->slots_cap ? vm->slots_cap * 2 : 8;
+	size_t cap = m->cap ? m->cap * 2 : 8;
 	struct memslot *slots;
 
-	if (vm->nslots < vm->slots_cap)
+	if (m->nslots < m->cap)
 		return 0;
 	slots = gmem_calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
-	if (vm->nslots)
-		memcpy(slots, vm->slots, vm->nslots * sizeof(*slots));
-	gmem_free(vm->slots);
-	vm->slots = slots;
-	vm->slots_cap = cap;
+	if (m->nslots)
+		memcpy(slots, m->slots, m->nslots * sizeof(*slots));
+	gmem_free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
 	return 0;
 }
 
-static int memslot_create(struct gmem_vm *vm,
+static int memslot_create(struct memslots *m,
 			  const struct kvm_userspace_memory_region2 *r)
 {
 	struct gmem_file *f = NULL;
 	struct view kvm_view = { 0 };
-	bool mirror = vm->backend.kvm_vm_fd >= 0;
+	bool mirror = m->backend->kvm_vm_fd >= 0;
 	int err;
 
-	gmem_assert_mutex_held(&vm->slots_lock);
-	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, NULL))
+	gmem_assert_mutex_held(&m->lock);
+	if (memslot_gpa_overlaps(m, r->guest_phys_addr, r->memory_size, NULL))
 		return -EEXIST;
 	if (r->flags & KVM_MEM_GUEST_MEMFD) {
-		err = memslot_bind(vm, r, &f);
+		err = memslot_bind(m, r, &f);
 		if (err)
 			return err;
 	}
@@ -215,14 +233,14 @@ static int memslot_create(struct gmem_vm *vm,
 	 * space. */
 	err = r->guest_phys_addr + r->memory_size > GPA_LIMIT ? -EINVAL : 0;
 	if (!err)
-		err = memslot_make_room(vm);
+		err = memslot_make_room(m);
 	if (!err && mirror)
-		err = memslot_mirror(vm, r, f, &kvm_view);
+		err = memslot_mirror(m, r, f, &kvm_view);
 	if (f)
 		gmem_file_put(f);
 	if (err)
 		return err;
-	vm->slots[vm->nslots++] = (struct memslot){
+	m->slots[m->nslots++] = (struct memslot){
 		.slot = r->slot,
 		.flags = r->flags,
 		.gpa = r->guest_phys_addr,
@@ -239,12 +257,12 @@ static int memslot_create(struct gmem_vm *vm,
 /* A change to an existing slot: never for guest_memfd slots (R35); plain
  * slots may move or change their dirty logging, not their size, address
  * or read-only flag. */
-static int memslot_change(struct gmem_vm *vm, struct memslot *s,
+static int memslot_change(struct memslots *m, struct memslot *s,
 			  const struct kvm_userspace_memory_region2 *r)
 {
 	int err;
 
-	gmem_assert_mutex_held(&vm->slots_lock);
+	gmem_assert_mutex_held(&m->lock);
 	if ((s->flags | r->flags) & KVM_MEM_GUEST_MEMFD)
 		return -EINVAL;
 	/* Read-only is for the life of the slot. */
@@ -252,10 +270,10 @@ static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 		return -EINVAL;
 	if (r->memory_size != s->size || r->userspace_addr != s->userspace_addr)
 		return -EINVAL;
-	if (memslot_gpa_overlaps(vm, r->guest_phys_addr, r->memory_size, s))
+	if (memslot_gpa_overlaps(m, r->guest_phys_addr, r->memory_size, s))
 		return -EEXIST;
 	if (s->kvm_slot) {
-		err = memslot_mirror(vm, r, NULL, NULL);
+		err = memslot_mirror(m, r, NULL, NULL);
 		if (err)
 			return err;
 	}
@@ -264,24 +282,46 @@ static int memslot_change(struct gmem_vm *vm, struct memslot *s,
 	return 0;
 }
 
-int vm_set_memory_region2(struct gmem_vm *vm,
-			  const struct kvm_userspace_memory_region2 *r)
+int memslot_set_region2(struct memslots *m,
+			const struct kvm_userspace_memory_region2 *r)
 {
 	struct memslot *s;
 	int err = memslot_check_args(r);
 
 	if (err)
 		return err;
-	gmem_mutex_lock(&vm->slots_lock);
-	s = memslot_find(vm, r->slot);
+	gmem_mutex_lock(&m->lock);
+	s = memslot_find(m, r->slot);
 	if (!r->memory_size)
-		err = s ? memslot_delete(vm, s) : -EINVAL;
+		err = s ? memslot_delete(m, s) : -EINVAL;
 	else if (s)
-		err = memslot_change(vm, s, r);
+		err = memslot_change(m, s, r);
 	else
-		err = memslot_create(vm, r);
-	gmem_mutex_unlock(&vm->slots_lock);
+		err = memslot_create(m, r);
+	gmem_mutex_unlock(&m->lock);
 	return err;
+}
+
+struct gmem_file *memslot_gpa_to_file(struct memslots *m, uint64_t gpa,
+				      uint64_t *offset, uint64_t *slot_end)
+{
+	struct gmem_file *f = NULL;
+
+	gmem_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->nslots && !f; i++) {
+		const struct memslot *s = &m->slots[i];
+
+		if (gpa < s->gpa || gpa - s->gpa >= s->size || !s->file)
+			continue;
+		/* The file may be on its way out (R36). */
+		if (!gmem_object_tryget(&s->file->obj))
+			break;
+		f = s->file;
+		*offset = s->gmem_offset + (gpa - s->gpa);
+		*slot_end = s->gpa + s->size;
+	}
+	gmem_mutex_unlock(&m->lock);
+	return f;
 }
 
 /*
@@ -289,17 +329,17 @@ int vm_set_memory_region2(struct gmem_vm *vm,
  * the library's view goes now, before the view does: its address must not
  * lead KVM into whatever is mapped there next.
  */
-void vm_unbind_file(struct gmem_vm *vm, struct gmem_file *f)
+void memslot_unbind_file(struct memslots *m, struct gmem_file *f)
 {
-	gmem_mutex_lock(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots; i++) {
-		struct memslot *s = &vm->slots[i];
+	gmem_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->nslots; i++) {
+		struct memslot *s = &m->slots[i];
 
 		if (s->file != f)
 			continue;
 		s->file = NULL;
 		if (s->kvm_view.base)
-			memslot_unmirror(vm, s);
+			memslot_unmirror(m, s);
 	}
-	gmem_mutex_unlock(&vm->slots_lock);
+	gmem_mutex_unlock(&m->lock);
 }

@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * VMs. A VM is created for one of the types the platforms know, on one
- * backend, and lives until its fd is closed and the last guest_memfd made
- * on it is gone (a guest_memfd holds a reference on its VM, R8).
+ * VMs, and the guest_memfd files made on them.
+ *
+ * A VM is created for one of the types the platforms know, on one backend,
+ * and lives until its fd is closed and the last guest_memfd made on it is
+ * gone (a guest_memfd holds a reference on its VM, R8). Its parts (slots,
+ * attributes by gpa, guest exits) are made and ended here, each by its
+ * own file's calls.
+ *
+ * A file's end is the VM's business too: its memslots and the guest's
+ * requests name the file without holding it (R36), so they let go of it
+ * here, before the file's state goes, and only then does the file drop its
+ * reference on the VM.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,11 +22,10 @@
 #include "cipher.h"
 #include "fd_table.h"
 #include "gmem_file.h"
+#include "host_map.h"
 #include "identity_fd.h"
+#include "view.h"
 #include "vm.h"
-
-/* Every frame number of a 64-bit guest physical address space. */
-#define GFN_LIMIT (1ULL << 52)
 
 uint64_t vm_gmem_flags(const struct gmem_vm *vm)
 {
@@ -30,33 +38,38 @@ uint64_t vm_gmem_flags(const struct gmem_vm *vm)
 	return flags;
 }
 
+/* Undo vm_alloc(). */
+static void vm_free(struct gmem_vm *vm)
+{
+	guest_exits_destroy(&vm->exits);
+	memslots_destroy(&vm->slots);
+	vm_attributes_destroy(&vm->attributes);
+	cipher_destroy(vm->cipher);
+	gmem_free(vm);
+}
+
 static void vm_release(struct gmem_object *obj)
 {
 	struct gmem_vm *vm = vm_from_object(obj);
 
 	/* Every file is gone already, and each took its views back. */
-	gmem_free(vm->slots);
-	if (vm->vm_memory_attributes)
-		range_tree_destroy(&vm->gpa_attributes);
 	vm->backend.ops->vm_fini(&vm->backend);
-	cipher_destroy(vm->cipher);
-	gmem_mutex_destroy(&vm->exit_lock);
-	gmem_mutex_destroy(&vm->slots_lock);
-	gmem_free(vm);
+	vm_free(vm);
 }
 
-/* The attribute tree of legacy mode and the key of encrypted platforms. */
-static int vm_alloc_state(struct gmem_vm *vm)
+/* The attribute record and the key of encrypted platforms. */
+static int vm_alloc_state(struct gmem_vm *vm, const struct gmem_vm_opts *opts)
 {
-	int err = 0;
+	int err =
+		vm_attributes_init(&vm->attributes, opts->vm_memory_attributes,
+				   vm_supported_attributes(vm));
 
-	if (vm->vm_memory_attributes &&
-	    range_tree_init(&vm->gpa_attributes, GFN_LIMIT, 0))
-		return -ENOMEM;
+	if (err)
+		return err;
 	if (vm->platform->encrypted)
 		vm->cipher = cipher_create(&err);
-	if (err && vm->vm_memory_attributes)
-		range_tree_destroy(&vm->gpa_attributes);
+	if (err)
+		vm_attributes_destroy(&vm->attributes);
 	return err;
 }
 
@@ -77,17 +90,16 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	}
 	vm->type = type;
 	vm->platform = platform;
-	vm->vm_memory_attributes = opts->vm_memory_attributes;
 	vm->experimental_policies = opts->experimental_policies;
 	vm->backend.kvm_vm_fd = -1;
-	*err = vm_alloc_state(vm);
+	*err = vm_alloc_state(vm, opts);
 	if (*err) {
 		gmem_free(vm);
 		return NULL;
 	}
 	gmem_object_init(&vm->obj, GMEM_OBJ_VM, vm_release);
-	gmem_mutex_init(&vm->slots_lock);
-	gmem_mutex_init(&vm->exit_lock);
+	memslots_init(&vm->slots, vm, &vm->backend);
+	guest_exits_init(&vm->exits);
 	return vm;
 }
 
@@ -122,11 +134,48 @@ out_close:
 out_fini:
 	ops->vm_fini(&vm->backend);
 out_free:
-	if (vm->vm_memory_attributes)
-		range_tree_destroy(&vm->gpa_attributes);
-	cipher_destroy(vm->cipher);
-	gmem_mutex_destroy(&vm->exit_lock);
-	gmem_mutex_destroy(&vm->slots_lock);
-	gmem_free(vm);
+	vm_free(vm);
 	return err;
+}
+
+struct gmem_vm *vm_lookup(int fd)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+
+	if (obj && obj->kind != GMEM_OBJ_VM) {
+		gmem_object_put(obj);
+		obj = NULL;
+	}
+	return obj ? vm_from_object(obj) : NULL;
+}
+
+/* A file's end, when its last reference goes (its fd, its host mappings,
+ * the calls using it): the host-map records, the slots and the requests
+ * let go of it, and the slots' views of it go before its own. */
+static void vm_file_release(struct gmem_object *obj)
+{
+	struct gmem_file *f = file_from_object(obj);
+	struct gmem_vm *vm = f->vm;
+
+	host_map_file_release(f);
+	memslot_unbind_file(&vm->slots, f);
+	guest_exit_forget_requests(&vm->exits, f);
+	view_release(f);
+	gmem_file_destroy(f);
+	vm_put(vm);
+}
+
+int vm_create_gmem(struct gmem_vm *vm,
+		   const struct kvm_create_guest_memfd *args)
+{
+	struct gmem_file *f;
+	int err = gmem_file_check_args(args, vm_gmem_flags(vm));
+
+	if (err)
+		return err;
+	f = gmem_file_alloc(vm, args, vm_file_release, &err);
+	if (!f)
+		return err;
+	vm_get(vm); /* the file's, until its end (R8) */
+	return gmem_file_open(f, &vm->backend);
 }

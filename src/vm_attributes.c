@@ -11,71 +11,76 @@
 #include <errno.h>
 
 #include "gmem_file.h"
-#include "vm.h"
+#include "memslot.h"
+#include "vm_attributes.h"
 
-int vm_set_memory_attributes(struct gmem_vm *vm, uint64_t address,
-			     uint64_t size, uint64_t attributes, uint64_t flags)
+/* Every frame number of a 64-bit guest physical address space. */
+#define GFN_LIMIT (1ULL << 52)
+
+int vm_attributes_init(struct vm_attributes *a, bool vm_memory_attributes,
+		       uint64_t supported)
 {
-	uint64_t supported = vm->platform->has_private_mem
-				     ? KVM_MEMORY_ATTRIBUTE_PRIVATE
-				     : 0;
+	*a = (struct vm_attributes){
+		.vm_memory_attributes = vm_memory_attributes,
+		.supported = supported,
+	};
+	if (vm_memory_attributes && range_tree_init(&a->by_gfn, GFN_LIMIT, 0))
+		return -ENOMEM;
+	gmem_mutex_init(&a->lock);
+	return 0;
+}
+
+void vm_attributes_destroy(struct vm_attributes *a)
+{
+	if (a->vm_memory_attributes)
+		range_tree_destroy(&a->by_gfn);
+	gmem_mutex_destroy(&a->lock);
+}
+
+int vm_attributes_set(struct vm_attributes *a, uint64_t address, uint64_t size,
+		      uint64_t attributes, uint64_t flags)
+{
 	int err;
 
 	/* kvm_vm_ioctl_set_mem_attributes(): no flags, known attributes,
 	 * a non-empty page-aligned range that does not wrap. */
-	if (flags || (attributes & ~supported))
+	if (flags || (attributes & ~a->supported))
 		return -EINVAL;
 	if (!size || address + size < address)
 		return -EINVAL;
 	if (!page_aligned(address) || !page_aligned(size))
 		return -EINVAL;
-	if (page_index(address + size - 1) >= vm->gpa_attributes.npages)
+	if (page_index(address + size - 1) >= a->by_gfn.npages)
 		return -EINVAL;
-	gmem_mutex_lock(&vm->slots_lock);
-	err = range_tree_set(&vm->gpa_attributes, page_index(address),
+	gmem_mutex_lock(&a->lock);
+	err = range_tree_set(&a->by_gfn, page_index(address),
 			     page_index(address) + page_index(size),
 			     attributes);
-	gmem_mutex_unlock(&vm->slots_lock);
+	gmem_mutex_unlock(&a->lock);
 	return err;
 }
 
-struct gmem_file *vm_gpa_to_file(struct gmem_vm *vm, uint64_t gpa,
-				 uint64_t *offset, uint64_t *slot_end)
+/* Legacy mode: the VM's own record. */
+static int vm_attributes_of_gfn(struct vm_attributes *a, uint64_t gpa,
+				uint64_t *attributes)
 {
-	struct gmem_file *f = NULL;
-
-	gmem_mutex_lock(&vm->slots_lock);
-	for (size_t i = 0; i < vm->nslots && !f; i++) {
-		const struct memslot *s = &vm->slots[i];
-
-		if (gpa < s->gpa || gpa - s->gpa >= s->size || !s->file)
-			continue;
-		/* The file may be on its way out (R36). */
-		if (!gmem_object_tryget(&s->file->obj))
-			break;
-		f = s->file;
-		*offset = s->gmem_offset + (gpa - s->gpa);
-		*slot_end = s->gpa + s->size;
-	}
-	gmem_mutex_unlock(&vm->slots_lock);
-	return f;
+	if (page_index(gpa) >= a->by_gfn.npages)
+		return -EINVAL;
+	gmem_mutex_lock(&a->lock);
+	*attributes = range_tree_lookup(&a->by_gfn, page_index(gpa));
+	gmem_mutex_unlock(&a->lock);
+	return 0;
 }
 
-int vm_gpa_attributes(struct gmem_vm *vm, uint64_t gpa, uint64_t *attributes)
+int vm_attributes_get(struct vm_attributes *a, struct memslots *slots,
+		      uint64_t gpa, uint64_t *attributes)
 {
 	struct gmem_file *f;
 	uint64_t offset, end;
 
-	if (vm->vm_memory_attributes) {
-		if (page_index(gpa) >= vm->gpa_attributes.npages)
-			return -EINVAL;
-		gmem_mutex_lock(&vm->slots_lock);
-		*attributes =
-			range_tree_lookup(&vm->gpa_attributes, page_index(gpa));
-		gmem_mutex_unlock(&vm->slots_lock);
-		return 0;
-	}
-	f = vm_gpa_to_file(vm, gpa, &offset, &end);
+	if (a->vm_memory_attributes)
+		return vm_attributes_of_gfn(a, gpa, attributes);
+	f = memslot_gpa_to_file(slots, gpa, &offset, &end);
 	if (!f)
 		return -ENOENT;
 	gmem_rwlock_read_lock(&f->convert_lock);

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+int slot_unbind(void);
