@@ -249,6 +249,44 @@ int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 	return 0;
 }
 
+int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
+		   unsigned char *vec)
+{
+	int err = gmem_file_range_check(f, offset, len);
+
+	if (!err && len && !vec)
+		err = -EFAULT;
+	if (err || !len)
+		return err;
+	gmem_rwlock_read_lock(&f->convert_lock);
+	err = allocation_query(f, page_index(offset), page_index(len), vec);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	return err;
+}
+
+int allocation_reserve_free(struct gmem_file *f,
+			    struct range_tree_reservation *res)
+{
+	int err;
+
+	gmem_mutex_lock(&f->state_lock);
+	err = range_tree_reserve(&f->fallocated, res);
+	gmem_mutex_unlock(&f->state_lock);
+	return err;
+}
+
+void allocation_free(struct gmem_file *f, uint64_t first, uint64_t end,
+		     struct range_tree_reservation *res)
+{
+	gmem_assert_write_held(&f->convert_lock);
+	fallocate(f->memory_fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+		  (off_t)(first << GMEM_PAGE_SHIFT),
+		  (off_t)((end - first) << GMEM_PAGE_SHIFT));
+	gmem_mutex_lock(&f->state_lock);
+	range_tree_store(&f->fallocated, first, end, 0, res);
+	gmem_mutex_unlock(&f->state_lock);
+}
+
 int allocation_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
 			int (*fn)(struct gmem_file *f, uint64_t start,
 				  uint64_t end, void *arg),

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "range_tree.h"
+
 struct gmem_file;
 
 /* The checks vfs_fallocate() makes of any file, before it knows what
@@ -24,10 +26,26 @@ int allocation_vfs_check(int mode, int64_t offset, int64_t len);
 int allocation_fallocate(struct gmem_file *f, int mode, int64_t offset,
 			 int64_t len);
 
+/* gmem_get_allocation(): vec[i] = 1 if page offset / 4096 + i is
+ * allocated, for the pages of [offset, offset + len) (checked here), with
+ * convert_lock held shared. 0 or -errno. */
+int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
+		   unsigned char *vec);
+
 /* vec[i] = 1 if page first + i is allocated, for npages pages. Caller
  * holds convert_lock. 0 or -errno. */
 int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 		     unsigned char *vec);
+
+/* Set aside what allocation_free() will need, so that it cannot fail.
+ * 0 or -ENOMEM. */
+int allocation_reserve_free(struct gmem_file *f,
+			    struct range_tree_reservation *res);
+/* Give the memory of [first, end) back to the system and record it as
+ * unallocated: it reads zero when next used, as a punched hole does.
+ * Caller holds convert_lock exclusive. */
+void allocation_free(struct gmem_file *f, uint64_t first, uint64_t end,
+		     struct range_tree_reservation *res);
 
 /* Call fn on each maximal run [start, end) of allocated pages within
  * [first, end), in order; stops at fn's first non-zero return. Caller

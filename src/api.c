@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The public entry points: each looks up its descriptor, copies its
- * arguments in as the kernel would (EFAULT for a bad pointer), and hands a
- * validated request down to the object it names. Inside the library every
- * function returns 0 or -errno; this file is the one place where that
- * becomes -1 and errno.
+ * arguments in as the kernel would (EFAULT for a bad pointer), hands the
+ * request to the file that owns what it names, which validates it and
+ * takes its own locks, and copies the answer out. Nothing here takes a
+ * lock or changes state. Inside the library every function returns 0 or
+ * -errno; this file is the one place where that becomes -1 and errno.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +25,8 @@
 #include "gmem_file.h"
 #include "guest_access.h"
 #include "host_map.h"
-#include "identity_fd.h"
 #include "pin.h"
+#include "system.h"
 #include "uaccess.h"
 #include "vm.h"
 
@@ -46,31 +47,9 @@ static int foreign_fd_error(int fd, int foreign)
 	return fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : foreign;
 }
 
-static void system_release(struct gmem_object *obj)
-{
-	gmem_free(obj);
-}
-
 int gmem_open_system(void)
 {
-	struct gmem_object *sys = gmem_calloc(1, sizeof(*sys));
-	int fd, err;
-
-	if (!sys)
-		return syscall_return(-ENOMEM);
-	gmem_object_init(sys, GMEM_OBJ_SYSTEM, system_release);
-	fd = identity_fd_create("gmem-system", IDENTITY_FD_SIZE);
-	if (fd < 0) {
-		gmem_free(sys);
-		return syscall_return(fd);
-	}
-	err = fd_table_insert(fd, sys);
-	if (err) {
-		close(fd);
-		gmem_free(sys);
-		return syscall_return(err);
-	}
-	return fd;
+	return syscall_return(system_open());
 }
 
 /* Whether the caller's bytes [from, to) of `in` are all zero. */
@@ -183,13 +162,7 @@ static int vm_ioctl_set_attributes(struct gmem_vm *vm, unsigned long request,
 		return -ENOTTY;
 	if (copy_from_user(&a, uarg, len))
 		return -EFAULT;
-	for (size_t i = 0; i < sizeof(a.reserved) / sizeof(a.reserved[0]); i++)
-		if (a.reserved[i])
-			return -EINVAL;
-	if (a.error_offset)
-		return -EINVAL;
-	return vm_attributes_set(&vm->attributes, a.address, a.size,
-				 a.attributes, a.flags);
+	return vm_attributes_set(&vm->attributes, &a);
 }
 
 static int vm_ioctl(struct gmem_vm *vm, unsigned long request,
@@ -390,16 +363,6 @@ int gmem_kvm_backend_available(void)
 	return backend_kvm_available();
 }
 
-/* A page-aligned range inside the file; len 0 is an empty range. */
-static int file_range_check(struct gmem_file *f, uint64_t offset, uint64_t len)
-{
-	if (!page_aligned(offset) || !page_aligned(len))
-		return -EINVAL;
-	if (offset > f->size || len > f->size - offset)
-		return -EINVAL;
-	return 0;
-}
-
 int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
 			unsigned char *vec)
 {
@@ -408,15 +371,7 @@ int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
 
 	if (!f)
 		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
-	ret = file_range_check(f, offset, len);
-	if (!ret && len && !vec)
-		ret = -EFAULT;
-	if (!ret) {
-		gmem_rwlock_read_lock(&f->convert_lock);
-		ret = allocation_query(f, page_index(offset), page_index(len),
-				       vec);
-		gmem_rwlock_read_unlock(&f->convert_lock);
-	}
+	ret = allocation_get(f, offset, len, vec);
 	gmem_file_put(f);
 	return syscall_return(ret);
 }
@@ -451,23 +406,18 @@ int gmem_get_attributes(int gmem_fd, uint64_t offset, uint64_t *attributes)
 
 	if (!f)
 		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
-	if (offset >= f->size) {
-		ret = -EINVAL;
-	} else {
-		gmem_rwlock_read_lock(&f->convert_lock);
-		value = gmem_file_page_attributes(f, page_index(offset));
-		gmem_rwlock_read_unlock(&f->convert_lock);
+	ret = gmem_file_attributes(f, offset, &value);
+	if (!ret)
 		ret = copy_to_user(attributes, &value, sizeof(value));
-	}
 	gmem_file_put(f);
 	return syscall_return(ret);
 }
 
+/* The ranges past `max` are counted, not copied. */
 struct range_copy {
 	struct gmem_attr_range *out;
 	size_t max;
 	ssize_t count;
-	int err;
 };
 
 static int copy_range_out(const struct range_tree_range *r, void *arg)
@@ -478,11 +428,12 @@ static int copy_range_out(const struct range_tree_range *r, void *arg)
 		.size = (r->end - r->start) << GMEM_PAGE_SHIFT,
 		.attributes = r->value,
 	};
+	int err = 0;
 
 	if ((size_t)c->count < c->max)
-		c->err = copy_to_user(&c->out[c->count], &a, sizeof(a));
+		err = copy_to_user(&c->out[c->count], &a, sizeof(a));
 	c->count++;
-	return c->err;
+	return err;
 }
 
 ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
@@ -490,19 +441,13 @@ ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
 {
 	struct gmem_file *f = gmem_file_lookup(gmem_fd);
 	struct range_copy c = { .out = ranges, .max = max };
+	int err;
 
 	if (!f)
 		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
-	c.err = file_range_check(f, offset, len);
-	if (!c.err && len) {
-		gmem_rwlock_read_lock(&f->convert_lock);
-		range_tree_for_each(&f->attributes, page_index(offset),
-				    page_index(offset + len), copy_range_out,
-				    &c);
-		gmem_rwlock_read_unlock(&f->convert_lock);
-	}
+	err = gmem_file_attribute_ranges(f, offset, len, copy_range_out, &c);
 	gmem_file_put(f);
-	return c.err ? syscall_return(c.err) : c.count;
+	return err ? syscall_return(err) : c.count;
 }
 
 int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)

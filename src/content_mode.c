@@ -15,20 +15,15 @@
  * mean the same everywhere they are offered. Applying a mode cannot fail
  * in userspace: there is no poisoned memory (C7), and what DESTROY records
  * is reserved beforehand.
+ *
+ * This file decides; the work is done where its state lives: the bytes
+ * are scrubbed by scrub.c, and DESTROY's pages are freed and recorded by
+ * allocation.c.
  */
-#include <fcntl.h>
-#include <linux/falloc.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <string.h>
-#if defined(__x86_64__)
-#include <emmintrin.h>
-#endif
-
 #include "allocation.h"
 #include "content_mode.h"
 #include "gmem_file.h"
+#include "scrub.h"
 #include "view.h"
 #include "vm.h"
 
@@ -102,81 +97,9 @@ static enum content_action content_action_of(const struct conversion *c)
 int content_mode_prepare(const struct conversion *c,
 			 struct range_tree_reservation *res)
 {
-	struct gmem_file *f = c->file;
-
 	if (content_action_of(c) != CONTENT_DESTROY)
 		return 0;
-	gmem_mutex_lock(&f->state_lock);
-	int err = range_tree_reserve(&f->fallocated, res);
-	gmem_mutex_unlock(&f->state_lock);
-	return err;
-}
-
-/*
- * Scrambling: the old bytes encrypted in place with AES-128-CTR under a
- * key made for this call and then forgotten, which is random to anyone
- * and runs at the cipher's speed (AES-NI), several times faster than a
- * software generator. Should OpenSSL fail, zeros serve the same purpose:
- * nobody can rely on the old contents.
- */
-#define SCRAMBLE_CHUNK (1ULL << 30) /* EVP lengths are ints */
-
-static bool scramble_with(EVP_CIPHER_CTX *ctx, char *p, uint64_t len)
-{
-	unsigned char key[16], iv[16];
-	bool ok = RAND_bytes(key, sizeof(key)) == 1 &&
-		  RAND_bytes(iv, sizeof(iv)) == 1 &&
-		  EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv);
-
-	OPENSSL_cleanse(key, sizeof(key));
-	for (uint64_t done = 0; ok && done < len; done += SCRAMBLE_CHUNK) {
-		int n = (int)(len - done < SCRAMBLE_CHUNK ? len - done
-							  : SCRAMBLE_CHUNK);
-		int out = 0;
-
-		ok = EVP_EncryptUpdate(ctx, (unsigned char *)p + done, &out,
-				       (unsigned char *)p + done, n) &&
-		     out == n;
-	}
-	return ok;
-}
-
-static void scramble(char *p, uint64_t len)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-
-	if (!ctx || !scramble_with(ctx, p, len))
-		memset(p, 0, len);
-	EVP_CIPHER_CTX_free(ctx);
-}
-
-/*
- * Zeroing. Runs from a quarter MiB up to 16 MiB are written with streaming
- * stores, which skip the cache: about 0.7x memset here for 2 MiB. Smaller
- * runs are faster through the cache, and larger ones lose to memset's own
- * large-size path, so they keep it.
- */
-#define STREAM_MIN (256ULL << 10)
-#define STREAM_MAX (16ULL << 20)
-
-static void zero_bytes(char *p, uint64_t len)
-{
-#if defined(__x86_64__)
-	if (len >= STREAM_MIN && len <= STREAM_MAX) {
-		__m128i zero = _mm_setzero_si128();
-
-		/* Runs are whole pages, so 16-byte aligned. */
-		for (uint64_t i = 0; i < len; i += 64) {
-			_mm_stream_si128((__m128i *)(p + i), zero);
-			_mm_stream_si128((__m128i *)(p + i + 16), zero);
-			_mm_stream_si128((__m128i *)(p + i + 32), zero);
-			_mm_stream_si128((__m128i *)(p + i + 48), zero);
-		}
-		_mm_sfence();
-		return;
-	}
-#endif
-	memset(p, 0, len);
+	return allocation_reserve_free(c->file, res);
 }
 
 static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
@@ -189,26 +112,11 @@ static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
 	if (view_map(f, start << GMEM_PAGE_SHIFT, len, &v))
 		return 0;
 	if (action == CONTENT_ZERO)
-		zero_bytes(v.base, len);
+		scrub_zero(v.base, len);
 	else
-		scramble(v.base, len);
+		scrub_scramble(v.base, len);
 	view_unmap(&v);
 	return 0;
-}
-
-/* DESTROY: the pages go back to the system; they read zero when used
- * again, as a punched hole does, and count as unallocated. */
-static void destroy_range(const struct conversion *c,
-			  struct range_tree_reservation *res)
-{
-	struct gmem_file *f = c->file;
-
-	fallocate(f->memory_fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
-		  (off_t)(c->first << GMEM_PAGE_SHIFT),
-		  (off_t)((c->end - c->first) << GMEM_PAGE_SHIFT));
-	gmem_mutex_lock(&f->state_lock);
-	range_tree_store(&f->fallocated, c->first, c->end, 0, res);
-	gmem_mutex_unlock(&f->state_lock);
 }
 
 void content_mode_apply(const struct conversion *c,
@@ -219,8 +127,10 @@ void content_mode_apply(const struct conversion *c,
 	gmem_assert_write_held(&c->file->convert_lock);
 	if (action == CONTENT_KEEP)
 		return;
+	/* DESTROY: the pages go back to the system; they read zero when
+	 * used again, as a punched hole does, and count as unallocated. */
 	if (action == CONTENT_DESTROY)
-		destroy_range(c, res);
+		allocation_free(c->file, c->first, c->end, res);
 	else
 		allocation_for_each(c->file, c->first, c->end, apply_to_run,
 				    &action);

@@ -35,30 +35,19 @@
 #include "file_validate.h"
 #include "gmem_file.h"
 #include "host_map.h"
+#include "memory_attributes2.h"
 #include "pin.h"
 #include "vm.h"
-
-static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
-{
-	for (size_t i = 0; i < sizeof(a->reserved) / sizeof(a->reserved[0]);
-	     i++)
-		if (a->reserved[i])
-			return false;
-	return true;
-}
 
 /* Step 2 (R45..R52). */
 static int convert_check(struct gmem_file *f,
 			 const struct kvm_memory_attributes2 *a)
 {
-	if (!content_mode_flags_valid(f->vm, a->flags) || a->error_offset ||
-	    !reserved_is_zero(a))
-		return -EINVAL;
-	if (a->attributes & ~vm_supported_attributes(f->vm))
-		return -EINVAL;
-	if (!a->size || a->offset + a->size < a->offset)
-		return -EINVAL;
-	if (!page_aligned(a->offset) || !page_aligned(a->size))
+	int err = memory_attributes2_check(a, vm_supported_attributes(f->vm));
+
+	if (err)
+		return err;
+	if (!content_mode_flags_valid(f->vm, a->flags))
 		return -EINVAL;
 	if (a->offset >= f->size || a->offset + a->size > f->size)
 		return -EINVAL;

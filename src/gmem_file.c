@@ -123,8 +123,44 @@ struct gmem_file *gmem_file_lookup(int fd)
 	return obj ? file_from_object(obj) : NULL;
 }
 
+int gmem_file_range_check(const struct gmem_file *f, uint64_t offset,
+			  uint64_t len)
+{
+	if (!page_aligned(offset) || !page_aligned(len))
+		return -EINVAL;
+	if (offset > f->size || len > f->size - offset)
+		return -EINVAL;
+	return 0;
+}
+
 uint64_t gmem_file_page_attributes(struct gmem_file *f, uint64_t index)
 {
 	gmem_assert_held(&f->convert_lock);
 	return range_tree_lookup(&f->attributes, index);
+}
+
+int gmem_file_attributes(struct gmem_file *f, uint64_t offset,
+			 uint64_t *attributes)
+{
+	if (offset >= f->size)
+		return -EINVAL;
+	gmem_rwlock_read_lock(&f->convert_lock);
+	*attributes = gmem_file_page_attributes(f, page_index(offset));
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	return 0;
+}
+
+int gmem_file_attribute_ranges(
+	struct gmem_file *f, uint64_t offset, uint64_t len,
+	int (*fn)(const struct range_tree_range *r, void *arg), void *arg)
+{
+	int err = gmem_file_range_check(f, offset, len);
+
+	if (err || !len)
+		return err;
+	gmem_rwlock_read_lock(&f->convert_lock);
+	err = range_tree_for_each(&f->attributes, page_index(offset),
+				  page_index(offset + len), fn, arg);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	return err;
 }

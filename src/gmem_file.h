@@ -99,7 +99,25 @@ void gmem_file_destroy(struct gmem_file *f);
 /* The guest_memfd behind `fd` with a reference, or NULL. */
 struct gmem_file *gmem_file_lookup(int fd);
 
+/* A page-aligned range inside the file; len 0 is an empty range. 0 or
+ * -EINVAL. */
+int gmem_file_range_check(const struct gmem_file *f, uint64_t offset,
+			  uint64_t len);
+
 /* The attributes of the page at `index`. Caller holds convert_lock. */
 uint64_t gmem_file_page_attributes(struct gmem_file *f, uint64_t index);
+
+/* The attributes of the byte at `offset`, under convert_lock held shared.
+ * 0 or -EINVAL beyond the file. */
+int gmem_file_attributes(struct gmem_file *f, uint64_t offset,
+			 uint64_t *attributes);
+
+/* Call fn on each maximal range of equal attributes within [offset,
+ * offset + len) (checked as gmem_file_range_check() does), clipped to it,
+ * in order, under convert_lock held shared. Stops at fn's first non-zero
+ * return, and returns it; else 0 or -EINVAL. */
+int gmem_file_attribute_ranges(
+	struct gmem_file *f, uint64_t offset, uint64_t len,
+	int (*fn)(const struct range_tree_range *r, void *arg), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "gmem_file.h"
+#include "memory_attributes2.h"
 #include "memslot.h"
 #include "vm_attributes.h"
 
@@ -37,25 +38,22 @@ void vm_attributes_destroy(struct vm_attributes *a)
 	gmem_mutex_destroy(&a->lock);
 }
 
-int vm_attributes_set(struct vm_attributes *a, uint64_t address, uint64_t size,
-		      uint64_t attributes, uint64_t flags)
+int vm_attributes_set(struct vm_attributes *a,
+		      const struct kvm_memory_attributes2 *req)
 {
-	int err;
+	uint64_t first = page_index(req->address);
+	int err = memory_attributes2_check(req, a->supported);
 
-	/* kvm_vm_ioctl_set_mem_attributes(): no flags, known attributes,
-	 * a non-empty page-aligned range that does not wrap. */
-	if (flags || (attributes & ~a->supported))
-		return -EINVAL;
-	if (!size || address + size < address)
-		return -EINVAL;
-	if (!page_aligned(address) || !page_aligned(size))
-		return -EINVAL;
-	if (page_index(address + size - 1) >= a->by_gfn.npages)
+	/* kvm_vm_ioctl_set_mem_attributes(): no flags either, and a range
+	 * inside the guest's address space. */
+	if (err)
+		return err;
+	if (req->flags ||
+	    page_index(req->address + req->size - 1) >= a->by_gfn.npages)
 		return -EINVAL;
 	gmem_mutex_lock(&a->lock);
-	err = range_tree_set(&a->by_gfn, page_index(address),
-			     page_index(address) + page_index(size),
-			     attributes);
+	err = range_tree_set(&a->by_gfn, first, first + page_index(req->size),
+			     req->attributes);
 	gmem_mutex_unlock(&a->lock);
 	return err;
 }
@@ -80,12 +78,12 @@ int vm_attributes_get(struct vm_attributes *a, struct memslots *slots,
 
 	if (a->vm_memory_attributes)
 		return vm_attributes_of_gfn(a, gpa, attributes);
+	int err;
+
 	f = memslot_gpa_to_file(slots, gpa, &offset, &end);
 	if (!f)
 		return -ENOENT;
-	gmem_rwlock_read_lock(&f->convert_lock);
-	*attributes = gmem_file_page_attributes(f, page_index(offset));
-	gmem_rwlock_read_unlock(&f->convert_lock);
+	err = gmem_file_attributes(f, offset, attributes);
 	gmem_file_put(f);
-	return 0;
+	return err;
 }

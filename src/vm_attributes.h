@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <gmem/uapi.h>
+
 #include "lock.h"
 #include "range_tree.h"
 
@@ -33,10 +35,11 @@ int vm_attributes_init(struct vm_attributes *a, bool vm_memory_attributes,
 		       uint64_t supported);
 void vm_attributes_destroy(struct vm_attributes *a);
 
-/* KVM_SET_MEMORY_ATTRIBUTES (and its 2 form) on the VM, in
- * vm_memory_attributes mode; validated here. 0 or -errno. */
-int vm_attributes_set(struct vm_attributes *a, uint64_t address, uint64_t size,
-		      uint64_t attributes, uint64_t flags);
+/* KVM_SET_MEMORY_ATTRIBUTES (read with its extra words zero) or its 2
+ * form on the VM, in vm_memory_attributes mode; validated here. The 2 form
+ * takes no content mode on this path. 0 or -errno. */
+int vm_attributes_set(struct vm_attributes *a,
+		      const struct kvm_memory_attributes2 *req);
 
 /* The attributes of `gpa`, from the VM or through the memslot that binds
  * it. 0, -EINVAL (beyond the guest's address space) or -ENOENT (no

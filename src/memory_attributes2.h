@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The argument of KVM_SET_MEMORY_ATTRIBUTES2, and of the older
+ * KVM_SET_MEMORY_ATTRIBUTES read into it with its extra words zero: the
+ * checks both paths make of it, the VM's (vm_attributes.c) and the
+ * guest_memfd's (convert.c). Each path checks its flags and its bounds
+ * itself.
+ */
+#ifndef GMEM_MEMORY_ATTRIBUTES2_H
+#define GMEM_MEMORY_ATTRIBUTES2_H
+
+#include <stdint.h>
+
+#include <gmem/uapi.h>
+
+/* Reserved words and error_offset zero, attributes among `supported`, a
+ * non-empty page-aligned range that does not wrap. 0 or -EINVAL. */
+int memory_attributes2_check(const struct kvm_memory_attributes2 *a,
+			     uint64_t supported);
+
+#endif
