@@ -18,6 +18,7 @@
 #define GMEM_BACKEND_H
 
 #include <stdint.h>
+#include <unistd.h>
 
 #include <gmem/gmem.h>
 
@@ -39,6 +40,24 @@ struct backend_ops {
 	int (*file_create)(struct backend_vm *bvm, uint64_t size,
 			   int *public_fd, int *memory_fd);
 };
+
+/*
+ * The end of both file_create()s: the caller's descriptor was made, and
+ * `memory` is the memory's descriptor, or -errno if it could not be made;
+ * then the caller's is closed again and the error returned, so that a
+ * failure leaves nothing open.
+ */
+static inline int backend_file_fds(int public_fd, int memory, int *public_out,
+				   int *memory_out)
+{
+	if (memory < 0) {
+		close(public_fd);
+		return memory;
+	}
+	*public_out = public_fd;
+	*memory_out = memory;
+	return 0;
+}
 
 extern const struct backend_ops backend_kvm_ops;
 extern const struct backend_ops backend_memfd_ops;

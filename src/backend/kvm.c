@@ -85,15 +85,8 @@ static int kvm_file_create(struct backend_vm *bvm, uint64_t size,
 	/* The library's own reference: the file outlives the caller's fd
 	 * while mappings or memslots use it. */
 	mem = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (mem < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	*public_fd = fd;
-	*memory_fd = mem;
-	return 0;
+	return backend_file_fds(fd, mem < 0 ? -errno : mem, public_fd,
+				memory_fd);
 }
 
 const struct backend_ops backend_kvm_ops = {

@@ -50,13 +50,7 @@ static int memfd_file_create(struct backend_vm *bvm, uint64_t size,
 	if (pub < 0)
 		return pub;
 	mem = memory_fd_create(size);
-	if (mem < 0) {
-		close(pub);
-		return mem;
-	}
-	*public_fd = pub;
-	*memory_fd = mem;
-	return 0;
+	return backend_file_fds(pub, mem, public_fd, memory_fd);
 }
 
 const struct backend_ops backend_memfd_ops = {

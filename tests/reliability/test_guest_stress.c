@@ -51,91 +51,14 @@
 #define GPA	0x80000000ULL
 #define RUN_MS	700
 
-static int vm, fd;
-static char *host;
-static atomic_bool stop;
-atomic_int stress_failures;
+static int vm;
 static atomic_long guest_ok, guest_faults;
-
-static void *converter(void *arg)
-{
-	unsigned seed = (unsigned)(uintptr_t)arg;
-
-	while (!atomic_load(&stop)) {
-		uint64_t first, n, eo;
-		bool private = next_random(&seed) & 1;
-		uint64_t mode = next_random(&seed) % 3 == 0
-					? 0
-					: KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE;
-		int ret;
-
-		random_range(&seed, CONVERTED, &first, &n);
-		ret = test_convert(fd, first * PAGE, n * PAGE, private, mode,
-				   &eo);
-		/* EOPNOTSUPP: PRESERVE the platform (pKVM: the guest) did
-		 * not allow; EAGAIN: a pinned page, reported in range. */
-		CHECK(ret == 0 || errno == EOPNOTSUPP ||
-		      (errno == EAGAIN && private && eo >= first * PAGE &&
-		       eo < (first + n) * PAGE));
-	}
-	return NULL;
-}
-
-static void *pinner(void *arg)
-{
-	unsigned seed = (unsigned)(uintptr_t)arg;
-
-	while (!atomic_load(&stop)) {
-		uint64_t first, n;
-
-		random_range(&seed, NPAGES, &first, &n);
-		if (gmem_pin(fd, first * PAGE, n * PAGE)) {
-			CHECK(errno == EFAULT);
-			continue;
-		}
-		/* Pinned, shared and never punched: no conversion can take
-		 * it private. */
-		for (uint64_t i = first; i < first + n; i++)
-			if (i >= PUNCHED)
-				CHECK(attributes_at(fd, i * PAGE) == 0);
-		CHECK(gmem_unpin(fd, first * PAGE, n * PAGE) == 0);
-	}
-	return NULL;
-}
-
-static void *mapper(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop)) {
-		char *p = gmem_mmap(NULL, NPAGES * PAGE, PROT_READ, MAP_SHARED,
-				    fd, 0);
-
-		CHECK(p != MAP_FAILED);
-		if (p != MAP_FAILED)
-			CHECK(gmem_munmap(p, NPAGES * PAGE) == 0);
-	}
-	return NULL;
-}
-
-static void *toucher(void *arg)
-{
-	unsigned seed = (unsigned)(uintptr_t)arg;
-
-	while (!atomic_load(&stop)) {
-		uint64_t page = CONVERTED + next_random(&seed) % 8;
-		char *p = host + page * PAGE + next_random(&seed) % PAGE;
-
-		CHECK(host_write(p, 0x5a) == 0);
-		CHECK(host_read(p) >= 0);
-	}
-	return NULL;
-}
 
 /* The kind of access the page had a moment ago: it may change before
  * the access, which then fails with EFAULT and leaves a fault. */
 static unsigned int kind_of(uint64_t page)
 {
-	return attributes_at(fd, page * PAGE) ? GMEM_GUEST_PRIVATE : 0;
+	return attributes_at(stress.fd, page * PAGE) ? GMEM_GUEST_PRIVATE : 0;
 }
 
 /* Anywhere in the thread's block, up to two pages long. */
@@ -173,7 +96,8 @@ static void guest_own_page(int self, unsigned *seed)
 	CHECK(gmem_guest_read(vm, GPA + page * PAGE + 64, in, sizeof(in), 0) ==
 	      (ssize_t)sizeof(in));
 	CHECK(!memcmp(in, out, sizeof(in)));
-	CHECK(host_read(host + page * PAGE + 64) == (unsigned char)out[0]);
+	CHECK(host_read(stress.host + page * PAGE + 64) ==
+	      (unsigned char)out[0]);
 }
 
 static void *guest(void *arg)
@@ -184,7 +108,7 @@ static void *guest(void *arg)
 
 	assert(buf);
 	memset(buf, 0x3c, 2 * PAGE);
-	while (!atomic_load(&stop)) {
+	while (!atomic_load(&stress_stop)) {
 		guest_anywhere(self, &seed, buf);
 		guest_own_page(self, &seed);
 	}
@@ -196,7 +120,7 @@ static void *guest(void *arg)
 static void *fault_reader(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&stop)) {
+	while (!atomic_load(&stress_stop)) {
 		struct gmem_memory_fault f;
 
 		if (gmem_get_memory_fault(vm, &f)) {
@@ -214,53 +138,12 @@ static void *requester(void *arg)
 {
 	unsigned seed = (unsigned)(uintptr_t)arg;
 
-	while (!atomic_load(&stop)) {
+	while (!atomic_load(&stress_stop)) {
 		uint64_t first, n;
 
 		random_range(&seed, CONVERTED, &first, &n);
 		CHECK(gmem_guest_request(vm, GPA + first * PAGE, n * PAGE,
 					 next_random(&seed) & 1) == 0);
-	}
-	return NULL;
-}
-
-static void *allocator(void *arg)
-{
-	unsigned seed = (unsigned)(uintptr_t)arg;
-
-	while (!atomic_load(&stop)) {
-		uint64_t first, n;
-		int mode = FALLOC_FL_KEEP_SIZE;
-
-		random_range(&seed, CONVERTED, &first, &n);
-		if (next_random(&seed) & 1) {
-			mode |= FALLOC_FL_PUNCH_HOLE;
-			random_range(&seed, PUNCHED, &first, &n);
-		}
-		CHECK(gmem_fallocate(fd, mode, first * PAGE, n * PAGE) == 0);
-	}
-	return NULL;
-}
-
-static void *querier(void *arg)
-{
-	struct gmem_attr_range r[NPAGES];
-	unsigned char v[NPAGES];
-
-	(void)arg;
-	while (!atomic_load(&stop)) {
-		ssize_t n = gmem_get_attribute_ranges(fd, 0, NPAGES * PAGE, r,
-						      NPAGES);
-		uint64_t end = 0;
-
-		CHECK(n >= 1 && n <= NPAGES);
-		for (ssize_t i = 0; i < n && i < NPAGES; i++) {
-			CHECK(r[i].offset == end);
-			CHECK(i == 0 || r[i].attributes != r[i - 1].attributes);
-			end = r[i].offset + r[i].size;
-		}
-		CHECK(end == NPAGES * PAGE);
-		CHECK(gmem_get_allocation(fd, 0, NPAGES * PAGE, v) == 0);
 	}
 	return NULL;
 }
@@ -271,7 +154,7 @@ static void bind_file(void)
 		.flags = KVM_MEM_GUEST_MEMFD,
 		.guest_phys_addr = GPA,
 		.memory_size = NPAGES * PAGE,
-		.guest_memfd = (uint32_t)fd,
+		.guest_memfd = (uint32_t)stress.fd,
 	};
 
 	CHECK(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) == 0);
@@ -280,38 +163,38 @@ static void bind_file(void)
 static void run(unsigned long type, unsigned int backend)
 {
 	void *(*const roles[])(void *) = {
-		converter, converter,	 pinner,    mapper,    toucher, guest,
-		guest,	   fault_reader, requester, allocator, querier,
+		stress_converter,
+		stress_converter,
+		stress_pinner,
+		stress_mapper,
+		stress_toucher,
+		guest,
+		guest,
+		fault_reader,
+		requester,
+		stress_allocator,
+		stress_querier,
 	};
 	enum { NROLES = sizeof(roles) / sizeof(roles[0]) };
-	pthread_t threads[NROLES];
-	struct timespec t = { RUN_MS / 1000, RUN_MS % 1000 * 1000000L };
+	uintptr_t args[NROLES];
 	int nguests = 0;
 
 	vm = test_vm(type, backend);
-	fd = test_gmem(vm, NPAGES * PAGE,
-		       GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	stress_open(vm, &(struct stress_file){
+				.npages = NPAGES,
+				.converted = CONVERTED,
+				.punched = PUNCHED,
+				.allocated = CONVERTED,
+				.touch_first = CONVERTED,
+				.touch_pages = 8,
+				.keep_may_be_refused = true,
+			});
 	bind_file();
-	host = gmem_mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, fd, 0);
-	assert(host != MAP_FAILED);
-	atomic_store(&stop, false);
-	for (int i = 0; i < NROLES; i++) {
-		/* Guests get 100 + their index: their own page. */
-		uintptr_t arg = roles[i] == guest ? 100 + nguests++ : i + 1;
-
-		pthread_create(&threads[i], NULL, roles[i], (void *)arg);
-	}
-	nanosleep(&t, NULL);
-	atomic_store(&stop, true);
+	/* Guests get 100 + their index: their own page. */
 	for (int i = 0; i < NROLES; i++)
-		pthread_join(threads[i], NULL);
-
-	/* Nothing is left pinned: the whole file converts both ways. */
-	CHECK(test_convert(fd, 0, NPAGES * PAGE, true, 0, NULL) == 0);
-	CHECK(test_convert(fd, 0, NPAGES * PAGE, false, 0, NULL) == 0);
-	CHECK(gmem_munmap(host, NPAGES * PAGE) == 0);
-	gmem_close(fd);
+		args[i] = roles[i] == guest ? 100 + nguests++ : i + 1;
+	stress_run(roles, args, NROLES, RUN_MS);
+	stress_end();
 	gmem_close(vm);
 }
 
