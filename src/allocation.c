@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Allocation state and fallocate().
+ * Allocation state and fallocate(). This file is the only writer of the
+ * allocation record: a DESTROY conversion frees pages through
+ * allocation_free(), which reserves before the point of no return as
+ * fallocate() does.
  *
  * fallocate() follows the kernel's order: the VFS checks first
  * (vfs_fallocate: EINVAL for a negative offset or a non-positive length,

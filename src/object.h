@@ -3,9 +3,9 @@
  * What a gmem file descriptor stands for: the system, a VM or a
  * guest_memfd. Objects are reference counted: the fd table holds one
  * reference for the descriptor, and whoever else keeps an object alive (a
- * guest_memfd its VM, a host mapping or memslot its guest_memfd) holds one
- * more, so an object outlives its descriptor exactly as long as the kernel
- * lets its counterpart live.
+ * guest_memfd its VM, a host mapping its guest_memfd; a memslot does not,
+ * R36) holds one more, so an object outlives its descriptor exactly as
+ * long as the kernel lets its counterpart live.
  */
 #ifndef GMEM_OBJECT_H
 #define GMEM_OBJECT_H
