@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds libgmem and gmem-vm, then runs a real KVM guest through
-# conversions (the software guest where /dev/kvm is missing), narrating
-# what the guest and the host each saw and the final attribute map.
+# Builds libgmem and gmem-vm, then runs a guest through conversions,
+# narrating what the guest and the host each saw and the final attribute
+# map: a real KVM guest where this host can run one, else the software
+# guest (the same program on the same conversion path, without a vCPU).
+# The first line says which class of host this is (README.md, "Hosts").
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/deps.sh
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null
+./build/tools/gmemctl host | head -n 1
 if [ -x build/vmm/gmem-vm ]; then
 	exec ./build/vmm/gmem-vm --demo
 fi
