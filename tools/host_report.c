@@ -231,9 +231,9 @@ static void print_kernel_answers(void)
 		return;
 	}
 	if (!host_lacks(HOST_GUEST_MEMFD)) {
-		line(title, "this kernel's where it offers what a check");
+		line(title, "this kernel's own, and those recorded from");
 		title = "";
-		line(title, "asks; else those recorded from Linux 6.18");
+		line(title, "Linux 6.18 where it answers otherwise");
 	} else {
 		line(title, "those recorded from Linux 6.18");
 	}

@@ -7,7 +7,6 @@
 #ifndef CONFORMANCE_DRIVER_H
 #define CONFORMANCE_DRIVER_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -15,9 +14,6 @@ struct driver {
 	const char *name;
 	/* 1 if this way can run here; else 0 and *why says what is missing. */
 	int (*probe)(const char **why);
-	/* Whether the case just run asked for something this way does not
-	 * offer (and forget it); NULL for a way that offers everything. */
-	bool (*unoffered)(void);
 	/* The /dev/kvm fd (or its stand-in): answers KVM_CHECK_EXTENSION. */
 	int (*open_system)(void);
 	/* KVM_CREATE_VM: a VM fd, or -1 with errno. */
