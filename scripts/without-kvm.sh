@@ -9,7 +9,7 @@
 #
 # Exit status: the command's; 77 with one line on standard error when
 # this machine permits no private mount namespace (no root, no user
-# namespaces).
+# namespaces) or no mounts in it.
 set -uo pipefail
 
 if [ -z "${GMEM_INSIDE_NO_KVM_NS:-}" ]; then
@@ -26,8 +26,16 @@ if [ -z "${GMEM_INSIDE_NO_KVM_NS:-}" ]; then
 fi
 unset GMEM_INSIDE_NO_KVM_NS
 
-dev=$(mktemp -d /tmp/gmem-dev.XXXXXX) || exit 1
-mount -t tmpfs -o mode=0755,size=64k gmem-dev "$dev" || exit 1
+# A machine may grant the namespace yet refuse a mount in it (a security
+# module, a read-only /tmp): that too is "not permitted here", exit 77.
+refused() {
+	echo "cannot build a /dev without kvm here ($*): the run without /dev/kvm was not made" >&2
+	exit 77
+}
+
+dev=$(mktemp -d /tmp/gmem-dev.XXXXXX) || refused "mktemp"
+mount -t tmpfs -o mode=0755,size=64k gmem-dev "$dev" 2>/dev/null ||
+	refused "mount -t tmpfs"
 for entry in /dev/* /dev/.[!.]*; do
 	[ -e "$entry" ] || [ -L "$entry" ] || continue
 	name=${entry#/dev/}
@@ -38,10 +46,10 @@ for entry in /dev/* /dev/.[!.]*; do
 		mkdir "$dev/$name" && mount --rbind "$entry" "$dev/$name"
 	else
 		: >"$dev/$name" && mount --bind "$entry" "$dev/$name"
-	fi || { echo "without-kvm: cannot carry /dev/$name over" >&2; exit 1; }
+	fi 2>/dev/null || refused "carrying /dev/$name over"
 done
 # -n: no utab update, which a user namespace may not write.
-mount -n --move "$dev" /dev || exit 1
+mount -n --move "$dev" /dev 2>/dev/null || refused "mount --move"
 rmdir "$dev"
 if [ -e /dev/kvm ]; then
 	echo "without-kvm: /dev/kvm is still there" >&2
