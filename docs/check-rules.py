@@ -10,7 +10,7 @@
 3. Every name a Tests line gives in backquotes still exists: a path, a
    file name, or a string found in the sources of the tests, fuzzers,
    examples, VMM or tools; 'cases tagged R<n>' needs a conformance case
-   with that rule.
+   with that rule; every conformance case's rule column holds a rule.
 4. Nothing in the tree points at documents outside it (design notes,
    numbered review seeds, lettered sections of other rule lists).
 
@@ -41,6 +41,7 @@ HEADING = re.compile(r"^###\s+" + RULE + r"\.\s+\S")
 FIELD = re.compile(r"^- (Errno|Source|Tests):")
 TAGGED = re.compile(r"cases tagged " + RULE)
 TOKEN = re.compile(r"`([^`]+)`")
+CASE_RULE = re.compile(r'\.rule\s*=\s*"([^"]*)"')
 
 # References to documents that are not in the tree.
 OUTSIDE = [
@@ -151,6 +152,17 @@ def check_tests_named(rules, problems):
                                 f"case is tagged {tag}")
 
 
+def check_conformance_tags(rules, problems):
+    """A conformance case's rule column holds a rule number."""
+    for rel in files_under(["tests/conformance"]):
+        text = read_text(rel) or ""
+        for n, line in enumerate(text.splitlines(), 1):
+            for tag in CASE_RULE.findall(line):
+                if tag not in rules:
+                    problems.append(f"{rel}:{n}: a case's rule is '{tag}', "
+                                    f"not a rule of {DOC}")
+
+
 def citations(text):
     """(line, rule) for every rule a text cites; a range cites each
     number in it."""
@@ -168,6 +180,7 @@ def main():
     problems = []
     rules = parse_doc(problems)
     check_tests_named(rules, problems)
+    check_conformance_tags(rules, problems)
     cited = files = 0
     for rel in files_under(SCAN):
         if rel == SELF:
