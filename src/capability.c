@@ -9,8 +9,8 @@
  * of the other reads 0. The system fd answers as the default mode does
  * (attributes in guest_memfd).
  *
- * KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS answers the seeds' open "TODO: Document
- * CAP": the content modes a VM type supports, ZERO|PRESERVE on the system
+ * KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS, which RFC v3 left open and RFC v4 added
+ * (R75): the content modes a VM type supports, ZERO|PRESERVE on the system
  * fd. It cannot say that ZERO is never accepted for a to-private request;
  * that rule is fixed (R54) and userspace must know it.
  */

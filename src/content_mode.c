@@ -13,7 +13,7 @@
  * scramble, or nothing), and whether keeping the contents needs the
  * guest's own request (pKVM). ZERO, PRESERVE and the experimental policies
  * mean the same everywhere they are offered. Applying a mode cannot fail
- * in userspace: there is no poisoned memory (C7), and what DESTROY records
+ * in userspace: there is no poisoned memory (R71), and what DESTROY records
  * is reserved beforehand.
  *
  * This file decides; the work is done where its state lives: the bytes

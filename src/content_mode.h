@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Content modes of KVM_SET_MEMORY_ATTRIBUTES2 (RFC v3/v4): ZERO, PRESERVE
- * or unspecified, and the experimental policies of seed 003. Everything
- * about them lives here, so that the series' later choice (RFC v6: no
- * content modes, any flag EINVAL, contents left alone) is a change of this
- * file only.
+ * or unspecified, and the experimental policies of the draft that came
+ * before them (R87). Everything about them lives here, so that the series'
+ * later choice (RFC v6: no content modes, any flag EINVAL, contents left
+ * alone) is a change of this file only.
  */
 #ifndef GMEM_CONTENT_MODE_H
 #define GMEM_CONTENT_MODE_H

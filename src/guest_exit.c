@@ -6,7 +6,8 @@
  *
  * The kernel keeps both in a vCPU's kvm_run; the software guest has no
  * vCPUs, so a VM keeps its last fault and a ring of requests. On pKVM the
- * hypervisor keeps no record of pending conversions (seed 003): the host
+ * hypervisor keeps no record of pending conversions (as the pKVM
+ * maintainers proposed for the in-place conversion series, R86): the host
  * kernel checks a conversion that wants the contents kept against the
  * exit it recorded, which is what guest_exit_requested() answers.
  *
