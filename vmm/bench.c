@@ -175,15 +175,7 @@ bad:
 
 int main(int argc, char **argv)
 {
-	struct vm_config cfg = {
-		.type = KVM_X86_SW_PROTECTED_VM,
-		.policy = POLICY_GUEST,
-		.nr_vcpus = 1,
-		.ram_size = GVM_RAM_SIZE_MIN,
-		.transport = -1,
-		.timeout_s = 600,
-		.quiet = true,
-	};
+	struct vm_config cfg = vm_config_default();
 	struct bench *b = calloc(1, sizeof(*b));
 	unsigned int reps = BENCH_REPS;
 	struct vm vm;
@@ -196,6 +188,8 @@ int main(int argc, char **argv)
 		free(b);
 		return ret;
 	}
+	cfg.timeout_s = 600; /* every repetition runs in one guest */
+	cfg.quiet = true;    /* the tables only */
 	cfg.arg = reps;
 	ret = vm_create(&vm, &cfg);
 	if (!ret)

@@ -23,18 +23,12 @@ int demo_main(bool software);
 
 static int demo_run(unsigned long type, bool software)
 {
-	const struct vm_config cfg = {
-		.type = type,
-		.policy = POLICY_GUEST,
-		.nr_vcpus = 1,
-		.ram_size = GVM_RAM_SIZE_MIN,
-		.transport = -1,
-		.timeout_s = 60,
-		.software = software,
-	};
+	struct vm_config cfg = vm_config_default();
 	struct vm vm;
 	int ret;
 
+	cfg.type = type;
+	cfg.software = software;
 	ret = vm_create(&vm, &cfg);
 	if (!ret && !software)
 		ret = loader_load(&vm, loader_find("tour"));

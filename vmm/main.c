@@ -189,14 +189,7 @@ static int run_program(const struct vm_config *cfg, const char *name)
 
 int main(int argc, char **argv)
 {
-	struct vm_config cfg = {
-		.type = KVM_X86_SW_PROTECTED_VM,
-		.policy = POLICY_GUEST,
-		.nr_vcpus = 1,
-		.ram_size = GVM_RAM_SIZE_MIN,
-		.transport = -1,
-		.timeout_s = 60,
-	};
+	struct vm_config cfg = vm_config_default();
 	bool demo = false, software = false;
 	int opt, err;
 

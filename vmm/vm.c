@@ -151,6 +151,18 @@ static int vm_create_software(struct vm *vm)
 	return err;
 }
 
+struct vm_config vm_config_default(void)
+{
+	return (struct vm_config){
+		.type = KVM_X86_SW_PROTECTED_VM,
+		.policy = POLICY_GUEST,
+		.nr_vcpus = 1,
+		.ram_size = GVM_RAM_SIZE_MIN,
+		.transport = -1,
+		.timeout_s = 60,
+	};
+}
+
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	int err;

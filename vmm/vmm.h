@@ -116,6 +116,10 @@ struct vm {
 	void *mark_opaque;
 };
 
+/* What gmem-vm runs unless told otherwise: one vCPU of a SW_PROTECTED
+ * VM with the least RAM, the guest choosing content modes, the transport
+ * probed, a minute per run. */
+struct vm_config vm_config_default(void);
 int vm_create(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
 const char *vm_type_name(unsigned long type);
