@@ -14,8 +14,15 @@
  * A binding holds no reference on its file (R36): a lookup skips a file
  * on its way out, and the file's end unbinds it before the file goes.
  *
- * On the kvm backend the slot is also made in the real VM, so that real
- * vCPUs see the memory; the kernel then has the last word.
+ * Where the VM holds a real KVM VM, the slot is also made there, so that
+ * real vCPUs see the memory; the kernel then has the last word. On the
+ * kvm backend a guest_memfd slot stays one. On the memfd backend (a VM
+ * made with gmem_vm_opts.kvm_vm: a kernel without a mappable guest_memfd)
+ * it becomes a plain slot over the library's view of the file: KVM then
+ * sees all of the range, private pages included, as a confidential
+ * guest sees its private memory, while the host's own mappings of
+ * private pages stay revoked. A KVM without KVM_SET_USER_MEMORY_REGION2
+ * (before Linux 6.8) gets plain slots through KVM_SET_USER_MEMORY_REGION.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -139,31 +146,70 @@ static int memslot_bind(struct memslots *m,
 	return 0;
 }
 
+/* The real VM's memslot ioctl: the 2 form where KVM has it, else the
+ * original, whose struct is the 2 form's first fields. */
+static int memslot_set_real(struct memslots *m,
+			    const struct kvm_userspace_memory_region2 *real)
+{
+	struct kvm_userspace_memory_region old = {
+		.slot = real->slot,
+		.flags = real->flags,
+		.guest_phys_addr = real->guest_phys_addr,
+		.memory_size = real->memory_size,
+		.userspace_addr = real->userspace_addr,
+	};
+	int ret;
+
+	if (m->backend->kvm_user_memory2)
+		ret = ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2,
+			    real);
+	else if (real->flags & KVM_MEM_GUEST_MEMFD)
+		return -EINVAL; /* unreachable: guest_memfd needs the 2 form */
+	else
+		ret = ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION,
+			    &old);
+	return ret ? -errno : 0;
+}
+
+/* Without the kernel's guest_memfd, a guest_memfd slot is a plain slot
+ * over the library's view: its userspace_addr is not the caller's. */
+static bool memslot_real_is_plain(const struct memslots *m)
+{
+	return m->backend->ops->id != GMEM_BACKEND_KVM;
+}
+
 /*
- * On the kvm backend, mirror the change in the real VM. A guest_memfd slot
- * bound without a userspace_addr (a gmem-only slot, as upstream allows)
- * gets the library's own view of the file: KVM here reaches shared guest
- * memory through userspace_addr, and that mapping, unlike the host's, is
- * never revoked. Sharing the view's page tables with KVM also means the
- * pages a guest touched need no fault when a content mode is applied.
+ * Mirror the change in the real VM. A guest_memfd slot bound without a
+ * userspace_addr (a gmem-only slot, as upstream allows), and every
+ * guest_memfd slot made plain, gets the library's own view of the file:
+ * KVM reaches guest memory through userspace_addr, and that mapping,
+ * unlike the host's, is never revoked. Sharing the view's page tables
+ * with KVM also means the pages a guest touched need no fault when a
+ * content mode is applied.
  */
 static int memslot_mirror(struct memslots *m,
 			  const struct kvm_userspace_memory_region2 *r,
 			  struct gmem_file *f, struct view *kvm_view)
 {
 	struct kvm_userspace_memory_region2 real = *r;
+	bool plain = f && memslot_real_is_plain(m);
 	struct view v = { 0 };
 	int err;
 
-	real.guest_memfd = f ? (uint32_t)f->memory_fd : 0;
+	real.guest_memfd = f && !plain ? (uint32_t)f->memory_fd : 0;
+	if (plain) {
+		real.flags &= ~KVM_MEM_GUEST_MEMFD;
+		real.guest_memfd_offset = 0;
+		real.userspace_addr = 0;
+	}
 	if (f && !real.userspace_addr && r->memory_size) {
 		err = view_map(f, r->guest_memfd_offset, r->memory_size, &v);
 		if (err)
 			return err;
 		real.userspace_addr = (uint64_t)(uintptr_t)v.base;
 	}
-	if (ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &real)) {
-		err = -errno;
+	err = memslot_set_real(m, &real);
+	if (err) {
 		view_unmap(&v);
 		return err;
 	}
@@ -178,7 +224,7 @@ static void memslot_unmirror(struct memslots *m, struct memslot *s)
 	struct kvm_userspace_memory_region2 r = { .slot = s->slot };
 
 	if (s->kvm_slot)
-		ioctl(m->backend->kvm_vm_fd, KVM_SET_USER_MEMORY_REGION2, &r);
+		memslot_set_real(m, &r);
 	s->kvm_slot = false;
 	view_unmap(&s->kvm_view);
 	s->kvm_view = (struct view){ 0 };

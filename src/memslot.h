@@ -43,7 +43,7 @@ struct memslot {
 /* The slots of one VM. */
 struct memslots {
 	const struct gmem_vm *vm; /* the owner: only its files can be bound */
-	const struct backend_vm *backend; /* kvm: the real VM to mirror in */
+	const struct backend_vm *backend; /* a real VM, if any: mirror in */
 
 	struct gmem_mutex lock;
 	struct memslot *slots; /* lock */

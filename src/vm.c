@@ -6,7 +6,9 @@
  * and lives until its fd is closed and the last guest_memfd made on it is
  * gone (a guest_memfd holds a reference on its VM, R8). Its parts (slots,
  * attributes by gpa, guest exits) are made and ended here, each by its
- * own file's calls.
+ * own file's calls. A VM on the kvm backend always holds a real KVM VM;
+ * one on the memfd backend holds one when the caller asks (kvm_vm), to
+ * run vCPUs over its memory.
  *
  * A file's end is the VM's business too: its memslots and the guest's
  * requests name the file without holding it (R36), so they let go of it
@@ -79,7 +81,7 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	const struct gmem_platform *platform = platform_for_type(type);
 	struct gmem_vm *vm;
 
-	if (!platform) {
+	if (!platform || opts->kvm_vm > 1) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -119,6 +121,10 @@ int vm_create(unsigned long type, const struct gmem_vm_opts *opts, int *fd)
 	err = ops->vm_init(&vm->backend);
 	if (err)
 		goto out_free;
+	if (opts->kvm_vm && vm->backend.kvm_vm_fd < 0)
+		err = backend_kvm_vm_create(&vm->backend);
+	if (err)
+		goto out_fini;
 	*fd = identity_fd_create("gmem-vm", IDENTITY_FD_SIZE);
 	if (*fd < 0) {
 		err = *fd;

@@ -128,8 +128,11 @@ enum gmem_backend {
 	GMEM_BACKEND_MEMFD = 2, /* a memfd */
 };
 
-/* Options of gmem_create_vm_opts(). Set sz to sizeof(struct gmem_vm_opts);
- * fields past sz read as zero, so the struct can grow. */
+/* Options of gmem_create_vm_opts(). Zero the struct, then set sz to
+ * sizeof(struct gmem_vm_opts); fields past sz read as zero, so the struct
+ * can grow and a caller built against an older, smaller one keeps
+ * working. A larger sz than this library knows is accepted when the
+ * unknown tail is zero, else E2BIG. */
 struct gmem_vm_opts {
 	size_t sz;
 	/* enum gmem_backend; GMEM_BACKEND_AUTO also honours the environment
@@ -143,6 +146,16 @@ struct gmem_vm_opts {
 	 * draft reviewed before RFC v3 of the in-place conversion series);
 	 * without this they are unknown flags (EINVAL). */
 	bool experimental_policies;
+	/* 1: hold a real KVM VM for the caller's vCPUs (gmem_vm_kvm_fd())
+	 * whatever the backend; ENODEV without /dev/kvm. On the memfd
+	 * backend each guest_memfd memslot is bound in it as a plain memslot
+	 * over the library's own view of the file, which conversions never
+	 * revoke: the guest sees all its memory, private pages included,
+	 * while the host's own mappings of private pages still raise SIGBUS.
+	 * The kvm backend always holds one. 0 (the default): none on memfd.
+	 * Other values: EINVAL. A caller whose sz ends before this field
+	 * (built against the header without it) reads 0. */
+	unsigned int kvm_vm;
 };
 
 /*
@@ -178,12 +191,13 @@ GMEM_API const char *gmem_backend_name(int backend);
 GMEM_API int gmem_kvm_backend_available(void);
 
 /*
- * The real KVM VM behind a VM on the kvm backend, for a VMM that runs
- * vCPUs (KVM_CREATE_VCPU on it). The library owns the fd: do not close
- * it. Memslots made with gmem_ioctl() are mirrored in it; a guest_memfd
- * slot bound with userspace_addr 0 gets a mapping of the file that the
- * library owns and conversions never revoke. ENODEV on the memfd
- * backend.
+ * The real KVM VM behind a VM on the kvm backend, or on the memfd backend
+ * with gmem_vm_opts.kvm_vm, for a VMM that runs vCPUs (KVM_CREATE_VCPU on
+ * it). The library owns the fd: do not close it. Memslots made with
+ * gmem_ioctl() are mirrored in it; a guest_memfd slot bound with
+ * userspace_addr 0 (on memfd: every guest_memfd slot, as a plain slot)
+ * gets a mapping of the file that the library owns and conversions never
+ * revoke. ENODEV on a memfd VM without kvm_vm.
  */
 GMEM_API int gmem_vm_kvm_fd(int vm_fd);
 

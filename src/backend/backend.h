@@ -17,6 +17,7 @@
 #ifndef GMEM_BACKEND_H
 #define GMEM_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -27,7 +28,13 @@ struct backend_ops;
 /* A VM's handle on its backend. */
 struct backend_vm {
 	const struct backend_ops *ops;
-	int kvm_vm_fd; /* kvm: the real VM files are made on; else -1 */
+	/* The real VM that runs the caller's vCPUs and mirrors the memslots:
+	 * always on kvm (its files are made on it), on memfd when asked
+	 * (gmem_vm_opts.kvm_vm); else -1. */
+	int kvm_vm_fd;
+	/* It offers KVM_SET_USER_MEMORY_REGION2 (KVM_CAP_USER_MEMORY2,
+	 * Linux 6.8); else only KVM_SET_USER_MEMORY_REGION. */
+	bool kvm_user_memory2;
 };
 
 struct backend_ops {
@@ -66,6 +73,11 @@ extern const struct backend_ops backend_memfd_ops;
  * GMEM_BACKEND environment variable). NULL with *err = -ENODEV if the kvm
  * backend was asked for and is not here, -EINVAL for an unknown one. */
 const struct backend_ops *backend_select(unsigned int requested, int *err);
+
+/* A real default-type VM in bvm->kvm_vm_fd, its memslot ioctls probed:
+ * 0, -ENODEV without /dev/kvm, or the kernel's error. */
+int backend_kvm_vm_create(struct backend_vm *bvm);
+void backend_kvm_vm_destroy(struct backend_vm *bvm);
 
 /* The system's /dev/kvm, opened once; -errno if there is none. */
 int backend_kvm_system_fd(void);

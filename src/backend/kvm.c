@@ -49,7 +49,7 @@ bool backend_kvm_available(void)
 	       (flags & GUEST_MEMFD_FLAG_INIT_SHARED);
 }
 
-static int kvm_vm_init(struct backend_vm *bvm)
+int backend_kvm_vm_create(struct backend_vm *bvm)
 {
 	int sys = backend_kvm_system_fd();
 	int fd;
@@ -60,10 +60,12 @@ static int kvm_vm_init(struct backend_vm *bvm)
 	if (fd < 0)
 		return -errno;
 	bvm->kvm_vm_fd = fd;
+	bvm->kvm_user_memory2 =
+		ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY2) > 0;
 	return 0;
 }
 
-static void kvm_vm_fini(struct backend_vm *bvm)
+void backend_kvm_vm_destroy(struct backend_vm *bvm)
 {
 	if (bvm->kvm_vm_fd >= 0)
 		close(bvm->kvm_vm_fd);
@@ -92,7 +94,7 @@ static int kvm_file_create(struct backend_vm *bvm, uint64_t size,
 const struct backend_ops backend_kvm_ops = {
 	.id = GMEM_BACKEND_KVM,
 	.name = "kvm",
-	.vm_init = kvm_vm_init,
-	.vm_fini = kvm_vm_fini,
+	.vm_init = backend_kvm_vm_create,
+	.vm_fini = backend_kvm_vm_destroy,
 	.file_create = kvm_file_create,
 };

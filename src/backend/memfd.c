@@ -5,7 +5,9 @@
  * The bytes live in a memfd that only the library holds. The caller gets
  * an identity descriptor of the same size instead (identity_fd.c), which
  * answers read, write, lseek, ftruncate and fstat as the kernel's
- * guest_memfd does.
+ * guest_memfd does. A VM asked for with gmem_vm_opts.kvm_vm also holds a
+ * real KVM VM, in which guest_memfd memslots become plain memslots over
+ * the library's view of the file (memslot.c).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -35,9 +37,10 @@ static int memfd_vm_init(struct backend_vm *bvm)
 	return 0;
 }
 
+/* The real VM a caller may have asked for (gmem_vm_opts.kvm_vm). */
 static void memfd_vm_fini(struct backend_vm *bvm)
 {
-	(void)bvm;
+	backend_kvm_vm_destroy(bvm);
 }
 
 static int memfd_file_create(struct backend_vm *bvm, uint64_t size,
