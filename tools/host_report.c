@@ -189,11 +189,13 @@ static void print_huge_pages(void)
 		line("hugetlb pages", "none");
 }
 
-/* What gmem-vm needs to run guests on real vCPUs (vmm/kvm.c): KVM with
- * the libgmem kvm backend. Elsewhere it runs the software guest. */
+/* What gmem-vm needs to run guests on real vCPUs (vmm/kvm.c): a KVM that
+ * runs them, not guest_memfd (without the kvm backend, guest RAM is a
+ * plain memslot over libgmem's view). Elsewhere it runs the software
+ * guest. */
 static const char *vcpus_lacking(void)
 {
-	const char *lacks = host_lacks(HOST_GMEM_MMAP);
+	const char *lacks = host_lacks(HOST_KVM);
 
 	if (lacks)
 		return lacks;
@@ -267,7 +269,10 @@ static void print_follows(void)
 	printf("What follows\n");
 	print_auto_backend();
 	line("kvm backend", "%s", kvm ? kvm : "available");
-	if (!vcpus)
+	if (!vcpus && kvm)
+		line("gmem-vm guests", "real vCPUs, RAM a plain memslot over "
+				       "libgmem's view");
+	else if (!vcpus)
 		line("gmem-vm guests", "real vCPUs");
 	else if (vcpus == kvm)
 		line("gmem-vm guests", "software guest, for the same lack");

@@ -10,9 +10,10 @@
  * conversion refused, the guest's allowed). After each run comes the
  * guest RAM's attribute map.
  *
- * Where KVM cannot run gmem-vm, the same program runs as the software
- * guest (software.c), on whichever backend libgmem has: the narrative is
- * the same, only the machine under the guest differs.
+ * Where KVM cannot run gmem-vm (no /dev/kvm: guest_memfd is not needed),
+ * the same program runs as the software guest (software.c), on whichever
+ * backend libgmem has: the narrative is the same, only the machine under
+ * the guest differs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -61,6 +62,17 @@ static void demo_intro(bool software)
 	       "through its own mapping of guest memory.\n");
 }
 
+/* Whether KVM can run the tour here; if not, kvm_init() said why. */
+static bool demo_kvm_usable(void)
+{
+	struct kvm kvm;
+
+	if (kvm_init(&kvm))
+		return false;
+	kvm_exit(&kvm);
+	return true;
+}
+
 /* The tour; `software` asks for the software guest even where KVM could
  * run the real one. 0 if every check passed, 1 if one failed, 2 if the
  * VMM failed. */
@@ -72,7 +84,7 @@ int demo_main(bool software)
 	};
 	int ret = 0;
 
-	software = software || !gmem_kvm_backend_available();
+	software = software || !demo_kvm_usable();
 	demo_intro(software);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]) && ret >= 0;
 	     i++) {

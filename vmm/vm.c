@@ -2,12 +2,16 @@
 /*
  * The VM: what gmem-vm builds before a guest runs, and takes down after.
  *
- * Two VMs stand behind one struct vm. libgmem's VM (gmem_create_vm_opts on
- * the kvm backend) has the type being modelled, SW_PROTECTED or pKVM, and
- * decides what conversions may do; the real KVM VM under it
- * (gmem_vm_kvm_fd) is always of the default type, the only one this
- * host's KVM runs, and is where the vCPUs live. The guest_memfd comes from
- * libgmem, which mirrors its memslot into the real VM.
+ * Two VMs stand behind one struct vm. libgmem's VM (gmem_create_vm_opts,
+ * on whichever backend libgmem picks, with kvm_vm set) has the type being
+ * modelled, SW_PROTECTED or pKVM, and decides what conversions may do; the
+ * real KVM VM under it (gmem_vm_kvm_fd) is always of the default type,
+ * the only one every KVM runs, and is where the vCPUs live. The
+ * guest_memfd comes from libgmem, which mirrors its memslot into the real
+ * VM: as a guest_memfd memslot on the kvm backend, as a plain memslot over
+ * libgmem's own view of the file on the memfd backend (a kernel without a
+ * mappable guest_memfd). Either way the guest sees all of its RAM and the
+ * VMM's own view loses what becomes private.
  *
  * Construction order: /dev/kvm, libgmem's VM, the hypercall transport
  * (probed before anything depends on it), guest RAM, vCPUs. vm_destroy()
@@ -69,8 +73,8 @@ static int vm_create_gmem(struct vm *vm)
 {
 	const struct gmem_vm_opts opts = {
 		.sz = sizeof(opts),
-		.backend =
-			vm->cfg.software ? GMEM_BACKEND_AUTO : GMEM_BACKEND_KVM,
+		.backend = GMEM_BACKEND_AUTO,
+		.kvm_vm = !vm->cfg.software,
 	};
 
 	vm->gmem_vm = gmem_create_vm_opts(vm->cfg.type, &opts);
@@ -78,8 +82,8 @@ static int vm_create_gmem(struct vm *vm)
 		int err = -errno;
 
 		if (err == -ENODEV)
-			pr_err("skipped: libgmem's kvm backend is not "
-			       "available here");
+			pr_err("skipped: libgmem cannot give the VM a real "
+			       "KVM VM here");
 		else
 			pr_err("gmem_create_vm_opts(%s): %s",
 			       vm_type_name(vm->cfg.type), strerror(errno));
@@ -124,17 +128,35 @@ static int vm_choose_transport(struct vm *vm)
 	return 0;
 }
 
+/* How KVM reaches guest RAM, by libgmem's backend. */
+static const char *vm_binding(struct vm *vm)
+{
+	if (vm->cfg.software)
+		return "none: no vCPUs";
+	if (gmem_get_backend(vm->gmem_vm) == GMEM_BACKEND_KVM)
+		return "a guest_memfd memslot";
+	return "a plain memslot over libgmem's view (no guest_memfd here)";
+}
+
+/*
+ * The engine line is a contract with the test suite (vmm/guest-test.sh):
+ * "vmm: engine: kvm" when real vCPUs run the guest, "vmm: engine:
+ * software" otherwise.
+ */
 static void vm_say_config(struct vm *vm)
 {
+	const char *backend = gmem_backend_name(gmem_get_backend(vm->gmem_vm));
+
 	say(vm, "vmm",
 	    "%s VM (libgmem's model) %s: %llu KiB of guest_memfd RAM (%s "
 	    "backend), %u vCPU%s, content-mode policy \"%s\"",
 	    vm_type_name(vm->cfg.type),
 	    vm->cfg.software ? "run by the software guest, no vCPUs"
 			     : "over a default-type KVM VM",
-	    (unsigned long long)(vm->mem.size >> 10),
-	    gmem_backend_name(gmem_get_backend(vm->gmem_vm)), vm->cfg.nr_vcpus,
+	    (unsigned long long)(vm->mem.size >> 10), backend, vm->cfg.nr_vcpus,
 	    vm->cfg.nr_vcpus == 1 ? "" : "s", policy_name(vm->cfg.policy));
+	say(vm, "vmm", "engine: %s; guest RAM bound to KVM as %s",
+	    vm->cfg.software ? "software" : "kvm", vm_binding(vm));
 }
 
 /* The software guest needs libgmem's VM and guest RAM, nothing of KVM. */

@@ -30,6 +30,7 @@
 
 struct kvm {
 	int fd;		     /* /dev/kvm */
+	char missing[96];    /* after -ENODEV: why KVM cannot run gmem-vm */
 	int vcpu_mmap_size;  /* of struct kvm_run and what follows */
 	bool exit_hypercall; /* KVM_CAP_EXIT_HYPERCALL has MAP_GPA_RANGE */
 	bool sync_regs;	     /* KVM_CAP_SYNC_REGS has the general registers */
