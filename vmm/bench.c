@@ -13,6 +13,9 @@
  * ratio is taken within each repetition (a case against the baseline run
  * just before it), so that drift of the machine cancels; the figures are
  * the median of the repetitions, with their minimum and maximum.
+ *
+ * Where KVM runs no vCPU (no /dev/kvm), every case is still listed, as
+ * "not measured here" with the reason, and the exit status is 77.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -99,6 +102,8 @@ static struct stats stats_of(const double *v, unsigned int n)
 static void bench_report(const struct bench *b, const struct vm *vm,
 			 unsigned int reps)
 {
+	unsigned int measured = 0;
+
 	printf("gmem-vm-bench: conversions asked by a KVM guest "
 	       "(KVM_HC_MAP_GPA_RANGE by %s),\n"
 	       "%s, libgmem's %s backend; %u repetitions, median [min, max];\n"
@@ -117,6 +122,7 @@ static void bench_report(const struct bench *b, const struct vm *vm,
 
 		if (!n)
 			continue;
+		measured++;
 		for (unsigned int i = 0; i < n; i++)
 			ratio[i] = b->rate[id][i] / b->rate[0][i];
 		r = stats_of(b->rate[id], n);
@@ -135,6 +141,19 @@ static void bench_report(const struct bench *b, const struct vm *vm,
 	       "goal: a guest-driven conversion at "
 	       "least half the\n"
 	       "rate of a do-nothing exit, a ratio of 0.50 or more\n");
+	printf("\n%u cases measured; 0 not measured here\n", measured);
+}
+
+/* The table where no guest could run: the rows, and why. */
+static void bench_report_missing(const char *why)
+{
+	printf("gmem-vm-bench: conversions asked by a KVM guest\n\n");
+	printf("%-22s %s\n", "case", "hypercalls/s");
+	for (unsigned int id = 0; id < BENCH_CASES; id++)
+		printf("%-22s not measured here: %s\n", bench_cases[id].name,
+		       why);
+	printf("\n0 cases measured; %zu not measured here: %s\n", BENCH_CASES,
+	       why);
 }
 
 static const char usage[] =
@@ -201,6 +220,9 @@ int main(int argc, char **argv)
 	}
 	if (ret >= 0)
 		bench_report(b, &vm, reps);
+	if (ret == -ENODEV)
+		bench_report_missing(vm.kvm.missing[0] ? vm.kvm.missing
+						       : "KVM runs no vCPU");
 	if (ret >= 0 && b->bad)
 		fprintf(stderr, "gmem-vm-bench: %u conversions failed\n",
 			b->bad);
