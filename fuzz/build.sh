@@ -71,12 +71,15 @@ for p in "${pids[@]}"; do
 done
 compile "$src/fuzz/model.c" "$out/obj/fuzz/model.o" -fsanitize=fuzzer-no-link
 compile "$src/tools/host_probe.c" "$out/obj/tools/host_probe.o"
+# gmem_diff's white-box checks (the library's validators).
+compile "$src/fuzz/validate.c" "$out/obj/fuzz/validate.o" \
+	-fsanitize=fuzzer-no-link
 
 for t in "${targets[@]}"; do
 	compile "$src/fuzz/$t.c" "$out/obj/fuzz/$t.o" -fsanitize=fuzzer-no-link
 	"$cc" "${common[@]}" -fsanitize=fuzzer "$out/obj/fuzz/$t.o" \
-		"$out/obj/fuzz/model.o" "$out/obj/tools/host_probe.o" \
-		"${objs[@]}" -lcrypto -lpthread \
+		"$out/obj/fuzz/model.o" "$out/obj/fuzz/validate.o" \
+		"$out/obj/tools/host_probe.o" "${objs[@]}" -lcrypto -lpthread \
 		-o "$out/$t"
 done
 echo "built: ${targets[*]/#/$out/}"

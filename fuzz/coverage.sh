@@ -18,7 +18,8 @@ rm -rf "$out/obj"
 mkdir -p "$out/obj"
 objs=()
 for c in "$src"/src/*.c "$src"/src/backend/*.c "$src"/src/platform/*.c \
-	"$src"/fuzz/gmem_diff.c "$src"/fuzz/model.c "$src"/fuzz/replay.c; do
+	"$src"/fuzz/gmem_diff.c "$src"/fuzz/model.c "$src"/fuzz/replay.c \
+	"$src"/fuzz/validate.c; do
 	rel=${c#"$src"/}
 	obj=$out/obj/${rel%.c}.o
 	mkdir -p "$(dirname "$obj")"

@@ -21,10 +21,13 @@ DEFAULT, SW, PKVM, SNP, TDX, SEV = range(6)
 # Header byte 1: options.
 INIT_SHARED, NO_MMAP, EXPERIMENTAL, TWO_FILES, NO_BIND = 1, 2, 4, 8, 16
 KVM = 0xE0  # the top three bits set: kvm backend where available
+# Header byte 3, beside the second file's size: the legacy mode
+# (vm_memory_attributes) and a second VM with a 4-page file of its own.
+LEGACY, TWO_VMS = 0x20, 0x40
 
 (CONVERT, CONVERT2, FALLOCATE, PIN, UNPIN, MMAP, MUNMAP, HOST_READ,
  HOST_WRITE, GUEST_READ, GUEST_WRITE, REQUEST, GET_FAULT, QUERY, CREATE,
- SLOT, CAPS, STRIPE) = range(18)
+ SLOT, CAPS, STRIPE, VM_ATTRIBUTES, USER_MAP, CLOSE) = range(21)
 
 # Mode selectors of mode_of().
 M0, MZERO, MPRESERVE, MREADABLE, MENCRYPTED, MDESTROY, MRAW, MBIT, MBOTH = \
@@ -32,10 +35,10 @@ M0, MZERO, MPRESERVE, MREADABLE, MENCRYPTED, MDESTROY, MRAW, MBIT, MBOTH = \
 NOINJ = 0
 
 
-def header(vm, opts, pages=8, pages2=4):
+def header(vm, opts, pages=8, pages2=4, more=0):
     # pages > 16: a large file, 17 + 8k pages (header byte 0xc0 + k).
     b2 = pages - 1 if pages <= 16 else 0xC0 + (pages - 17) // 8
-    return bytes([vm, opts, b2, pages2 - 1])
+    return bytes([vm, opts, b2, (pages2 - 1) | more])
 
 
 def stripe(first, n, step=1, private=True, alternate=True, preserve=False,
@@ -85,10 +88,44 @@ def host(write, slot, page, off=0, length=0xFF, seed=0x30):
               length, 0, seed)
 
 
-def guest(write, page, off=0, length=4096, kind=0, seed=0x50):
+def guest(write, page, off=0, length=4096, kind=0, seed=0x50, vm=0,
+          high=False):
     # kind 0: the page's own kind; 3: shared; 4: private; 5: bad flag.
+    # high: page of the extra slots' window; vm 1: the second VM.
     return op(GUEST_WRITE if write else GUEST_READ, page, off & 0xFF,
-              off >> 8, length & 0xFF, length >> 8, kind, seed)
+              off >> 8 | (0x80 if high else 0), length & 0xFF, length >> 8,
+              kind | vm << 3, seed)
+
+
+def vm_attrs(page, n, private, vm=0, two=False, high=False, garbage=15,
+             extra=0):
+    a0 = vm | (2 if two else 0) | (4 if high else 0)
+    return op(VM_ATTRIBUTES, a0, page, n - 1, int(private), garbage, extra)
+
+
+# Memslot kinds of op_memslot(): guest_memfd, bad descriptor, guest_memfd
+# with READONLY (EINVAL), plain.
+SLOT_GMEM, SLOT_BADFD, SLOT_GMEM_RO, SLOT_PLAIN = 0, 2, 3, 4
+
+
+def memslot(which, kind=SLOT_GMEM, file=0, offset=0, npages=1, gpa_page=0,
+            high=True, vm=0, user=True, reissue=False, readonly=False):
+    # which: VM 0's slots 2 and 3 (which 0, 1), VM 1's 5, 6, 7 (0..2).
+    a1 = 1 | which << 1 if vm else (2 if which else 4)  # never 0: toggle
+    a7 = (0 if user else 1) | (2 if readonly else 0) | (
+        0x80 if reissue else 0)
+    return op(SLOT, 0, a1, kind, file, offset, npages - 1,
+              gpa_page | (0x80 if high else 0), a7)
+
+
+def user_map(slot, action, part=0, which=0, prot=0, seed=0x77):
+    # action: 0 munmap, 1 munmap and reuse, 2 MAP_FIXED over, 3 mprotect
+    # (prot: READ, NONE, READ|WRITE, WRITE), 4 madvise(MADV_DONTNEED).
+    return op(USER_MAP, slot, part, which, action, prot, seed)
+
+
+def close(file=0):
+    return op(CLOSE, file)
 
 
 def request(page, n, to_private, garbage=15, inject=NOINJ, times=1):
@@ -304,6 +341,107 @@ SEEDS = {
         stripe(100, 64, step=3, private=False), request(0, 4, True),
         convert(0, 0, True, MPRESERVE, from_request=True),
         stripe(5, 64, step=1, preserve=True), op(QUERY, 0, 0, 0, 0, 7, 9),
+    ]),
+    # The legacy mode (vm_memory_attributes): the VM holds the attributes
+    # by gpa, the guest_memfd ioctl is ENOTTY, the capabilities say so,
+    # files start private (no INIT_SHARED), guest accesses follow the VM's
+    # attributes; every malformation of the VM ioctl.
+    "legacy_vm_attributes": header(SW, TWO_FILES, 4, 4, LEGACY) + b"".join([
+        convert(0, 1, True), op(CAPS, 1), op(CAPS, 2), op(CAPS, 3),
+        op(CAPS, 4), op(CAPS, 5),
+        guest(True, 0, kind=3), guest(False, 0, kind=3),
+        guest(False, 0, kind=4), op(GET_FAULT),
+        vm_attrs(0, 2, True), guest(False, 0, kind=4),
+        guest(True, 1, 10, 300, kind=4), guest(False, 0, 0, 8192, kind=4),
+        guest(False, 1, 0, 8192, kind=4), op(GET_FAULT),
+        vm_attrs(0, 8, False, two=True), guest(False, 1, kind=3),
+        guest(True, 3, 4000, 300, kind=3),
+    ]) + b"".join(vm_attrs(0, 1, True, garbage=g, extra=x, two=t)
+                  for g, x, t in [(0, 5, 0), (1, 1, 0), (1, 2, 0), (2, 3, 0),
+                                  (3, 7, 0), (4, 0, 0), (5, 0, 0), (6, 9, 0),
+                                  (7, 4, 1), (7, 4, 0), (8, 0, 0),
+                                  (8, 1, 1)]) + b"".join([
+        mmap(0, 0, 4), host(False, 0, 0), pin(0, 1),
+        op(CREATE, 0, 0), op(CREATE, 0, 1),
+    ]),
+    # SEV-SNP in the legacy mode: the private view through the cipher,
+    # the shared view of a guest_memfd made with MMAP from the file.
+    "legacy_snp": header(SNP, 0, 4, 4, LEGACY) + b"".join([
+        guest(True, 0, kind=3, seed=0x21), vm_attrs(0, 1, True),
+        guest(False, 0, kind=4), guest(True, 0, 64, 64, kind=4),
+        vm_attrs(0, 1, False), guest(False, 0, kind=3),
+    ]),
+    # Two VMs at once, each with its own file bound at the same gpa: no
+    # access, fault, request or binding crosses from one to the other.
+    "two_vms": header(SW, INIT_SHARED, 4, 4, TWO_VMS) + b"".join([
+        guest(True, 0, kind=3, vm=1, seed=0x11), guest(False, 0, kind=3),
+        guest(False, 0, kind=3, vm=1), convert(0, 4, True, M0, file=2),
+        guest(False, 0, kind=3, vm=1), op(GET_FAULT), op(GET_FAULT, 1),
+        memslot(0, file=2, npages=2), op(REQUEST, 0, 1, 1, 15, 0, 1),
+        convert(0, 1, False, MPRESERVE, file=2), mmap(0, 0, 4, file=2),
+        host(True, 0, 0), guest(False, 0, kind=0, vm=1),
+        op(CREATE, 0, 1, 3, 0, 0, 0, 0, 1), op(CAPS, 5, 1),
+        memslot(0, file=2, offset=1, npages=2, vm=1),
+        guest(False, 0, kind=0, vm=1, high=True),
+    ]),
+    # Memslots at an offset into a file: two slots share a file (R33:
+    # overlapping file ranges EINVAL, adjacent fine; gpa overlap EEXIST),
+    # accesses cross from one to the other; R35 for guest_memfd slots;
+    # plain slots move, keep their read-only flag, give no memory.
+    "memslot_offsets": header(SW, INIT_SHARED, 8) + b"".join([
+        op(SLOT), memslot(0, offset=2, npages=3, gpa_page=0),
+        memslot(1, offset=4, npages=2, gpa_page=10),
+        memslot(1, offset=5, npages=3, gpa_page=2),
+        memslot(1, offset=5, npages=3, gpa_page=3),
+        guest(True, 2, 100, 8000, kind=3, high=True), mmap(0, 0, 8),
+        host(False, 0, 4), host(False, 0, 5),
+        op(REQUEST, 0, 3, 1, 0x8F), convert(0, 0, False, MPRESERVE,
+                                           from_request=True),
+        convert(2, 4, True, MPRESERVE), guest(False, 0, kind=4, high=True),
+        memslot(0, offset=2, npages=3, reissue=True), memslot(0),
+        guest(False, 1, kind=0, high=True), memslot(0, SLOT_PLAIN,
+                                                    npages=2, gpa_page=20),
+        guest(False, 20, kind=3, high=True),
+        memslot(0, SLOT_PLAIN, npages=2, gpa_page=30, reissue=True),
+        memslot(0, SLOT_PLAIN, npages=2, gpa_page=30, reissue=True,
+                readonly=True),
+        memslot(0), memslot(0, SLOT_BADFD), memslot(0, SLOT_GMEM_RO),
+        memslot(0, offset=8), memslot(0, offset=6, npages=3),
+    ]),
+    # Closing a file while it is mapped and bound: the mapping keeps it
+    # (R8), its slot stays unbound (R36), its requests go.
+    "close_mapped_bound": header(PKVM, INIT_SHARED, 4) + b"".join([
+        mmap(0, 0, 4), host(True, 0, 1), request(0, 2, True),
+        convert(2, 1, True, M0), close(0), host(False, 0, 1),
+        host(False, 0, 2), host(True, 0, 3), guest(False, 1, kind=3),
+        op(GET_FAULT), memslot(0, file=0), op(SLOT, 1), op(SLOT, 0),
+        op(CREATE, 0, 1), guest(False, 1, kind=3), munmap(0),
+    ]),
+    # The user's own actions on the library's mappings (plain munmap,
+    # reuse of the address, MAP_FIXED over, mprotect, MADV_DONTNEED), each
+    # followed by conversions both ways; run with GMEM_FUZZ_FOREIGN=1.
+    "foreign_reuse": header(SW, INIT_SHARED, 4) + b"".join([
+        mmap(0, 0, 4), host(True, 0, 0), user_map(0, 1),
+        convert(0, 4, True, M0), convert(0, 4, False, M0), mmap(1, 0, 4),
+        host(False, 1, 0),
+    ]),
+    "foreign_each": header(SW, INIT_SHARED, 4) + b"".join([
+        mmap(1, 0, 4), host(True, 1, 0), user_map(1, 0, part=1),
+        convert(0, 4, True, M0), convert(0, 4, False, M0),
+        user_map(1, 1, part=2), convert(0, 4, True, MPRESERVE),
+        convert(0, 4, False, MPRESERVE), user_map(1, 2, part=3, which=0),
+        convert(1, 1, True, M0), convert(1, 1, False, MZERO),
+        user_map(1, 3, part=3, which=1), host(True, 1, 2),
+        convert(2, 1, True, M0), convert(2, 1, False, M0),
+        host(True, 1, 2), host(False, 1, 2),
+        user_map(1, 4, part=3, which=1), host(False, 1, 2),
+    ]),
+    "foreign_mprotect": header(SNP, INIT_SHARED, 4) + b"".join([
+        mmap(2, 0, 2), host(True, 2, 1), user_map(2, 3, part=1, prot=1),
+        convert(0, 2, True, M0), convert(0, 2, False, M0),
+        host(False, 2, 0), host(False, 2, 1),
+        user_map(2, 3, part=2, prot=3), convert(1, 1, True, M0),
+        convert(1, 1, False, MZERO), host(True, 2, 1),
     ]),
 }
 

@@ -37,26 +37,40 @@
 
 #include "input.h"
 #include "model.h"
+#include "validate.h"
 
 #define PAGE	      MODEL_PAGE
 #define MAX_OPS	      64
 #define NMAPS	      4
 #define MAX_MAP_PAGES 16
 #define GPA_BASE      0x100000000ULL
-#define NO_INJECT     (-1)
+/* A second window of guest addresses for the extra memslots, inside the
+ * model's window of per-VM attributes, past the files bound at GPA_BASE. */
+#define GPA_HIGH  (GPA_BASE + 1024 * PAGE)
+#define NO_INJECT (-1)
+/* The memslots that bind whole files: file 0 and 1 on VM 0, file 2 on
+ * VM 1 (model slot s is VM s / 4, slot id s % 4). */
+#define WHOLE_SLOT(f) ((f) == 2 ? MODEL_SLOTS_PER_VM : (f))
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* What one page of a mapping made by gmem_mmap() has become: still the
+ * library's mapping, or, by the user's own hand (plain munmap(2), mmap(2)
+ * MAP_FIXED), a hole or foreign anonymous memory filled with a pattern
+ * that must stay intact. */
+enum map_page { MAP_GONE, MAP_GMEM, MAP_HOLE, MAP_FOREIGN };
+
 /* A mapping made by an operation; pages can be unmapped one by one. */
 struct mapping {
-	bool live;
+	bool live; /* some page is the library's mapping */
 	int file;
 	uint8_t *addr;
 	uint64_t npages;
 	int64_t offset;
-	int prot;
-	bool mapped[MAX_MAP_PAGES];
+	uint8_t state[MAX_MAP_PAGES]; /* enum map_page */
+	int prot[MAX_MAP_PAGES];      /* mprotect(2) may change a page's */
+	uint8_t seed[MAX_MAP_PAGES];  /* MAP_FOREIGN: the pattern's seed */
 };
 
 struct last_request {
@@ -70,7 +84,7 @@ struct last_request {
 /* The state of one run; static because the model is large. */
 static struct {
 	struct model m;
-	int vm;
+	int vm[MODEL_MAX_VMS];
 	int fd[MODEL_MAX_FILES];
 	uint8_t *check_map[MODEL_MAX_FILES];
 	uint64_t gpa[MODEL_MAX_FILES];
@@ -85,6 +99,14 @@ static struct {
 static bool trace;
 static bool checking; /* no trace output from the checks */
 static bool kvm_ok;
+/* The user's own actions on the library's mappings (plain munmap, reuse
+ * of the address, mprotect, MAP_FIXED over them): GMEM_FUZZ_FOREIGN=1. */
+static bool foreign_ops;
+/* The user memory behind the memslots' userspace_addr, one per slot, and
+ * whether a slot of this run has had it (only those are checked, and
+ * refilled for the next run). */
+static uint8_t *user_mem[MODEL_MAX_SLOTS];
+static bool user_used[MODEL_MAX_SLOTS];
 static uint8_t *none_page; /* PROT_NONE: an unreadable argument */
 static uint8_t *ro_page;   /* PROT_READ: readable, not writable */
 
@@ -327,10 +349,9 @@ static void observe(int f, uint64_t page, enum model_view v, uint64_t off,
 		diverge("%s: %s", who, why);
 }
 
-static void check_guest_page(int f, uint64_t page, bool private)
+static void check_guest_page(int f, uint64_t page, uint64_t gpa, bool private)
 {
-	uint64_t gpa = R.gpa[f] + page * PAGE;
-	ssize_t n = gmem_guest_read(R.vm, gpa, R.buf, PAGE,
+	ssize_t n = gmem_guest_read(R.vm[R.m.file[f].vm], gpa, R.buf, PAGE,
 				    private ? GMEM_GUEST_PRIVATE : 0);
 
 	if (n != (ssize_t)PAGE)
@@ -340,6 +361,24 @@ static void check_guest_page(int f, uint64_t page, bool private)
 			private ? "private" : "shared", errname(errno));
 	observe(f, page, private ? MODEL_PRIVATE : MODEL_SHARED, 0, PAGE, R.buf,
 		"guest read (check)");
+}
+
+/* A guest read of the page, of the kind that reaches the file there:
+ * not a shared one where the slot sends shared accesses to its
+ * userspace_addr (legacy mode, a guest_memfd without MMAP). */
+static void check_page_from_guest(int f, uint64_t page)
+{
+	int vm = R.m.file[f].vm, s;
+	uint64_t gpa;
+	bool private;
+
+	if (!model_page_gpa(&R.m, f, page, &gpa))
+		return;
+	private = model_gpa_private(&R.m, vm, gpa);
+	s = model_gpa_slot(&R.m, vm, gpa);
+	if (R.m.legacy && !private && !R.m.slot[s].gmem_only)
+		return;
+	check_guest_page(f, page, gpa, private);
 }
 
 static void check_page(int f, uint64_t page)
@@ -355,13 +394,7 @@ static void check_page(int f, uint64_t page)
 		    (t = host_copy(R.buf, host, 1)) != MODEL_TOUCH_SIGBUS)
 			diverge("file %d page %llu is private; host touch: %s",
 				f, (unsigned long long)page, touch_name(t));
-		if (checkable && R.m.slot[f].bound)
-			check_guest_page(f, page, true);
-		return;
-	}
-	if (!checkable)
-		return;
-	if (host) {
+	} else if (checkable && host) {
 		t = host_copy(R.buf, host, PAGE);
 		if (t != MODEL_TOUCH_OK)
 			diverge("file %d page %llu is shared; host read: %s", f,
@@ -369,8 +402,8 @@ static void check_page(int f, uint64_t page)
 		observe(f, page, MODEL_SHARED, 0, PAGE, R.buf,
 			"host read (check)");
 	}
-	if (R.m.slot[f].bound)
-		check_guest_page(f, page, false);
+	if (checkable)
+		check_page_from_guest(f, page);
 }
 
 /* Past the data pages only the host's SIGBUS is checked, on a sample
@@ -389,14 +422,74 @@ static void check_far_page(int f, uint64_t page)
 			(unsigned long long)page, touch_name(t));
 }
 
+/* What the user put where the library's mappings were must be left
+ * alone: a hole stays a hole (mincore(2) fails with ENOMEM on an
+ * unmapped address), foreign bytes stay as they were written. */
+static void check_foreign(void)
+{
+	unsigned char v;
+
+	for (int s = 0; s < NMAPS; s++) {
+		const struct mapping *mp = &R.map[s];
+
+		for (uint64_t i = 0; i < mp->npages; i++) {
+			uint8_t *at = mp->addr + i * PAGE;
+
+			if (mp->state[i] == MAP_HOLE && !mincore(at, PAGE, &v))
+				diverge("mapping %d page %llu: the user "
+					"unmapped it, and it is mapped again",
+					s, (unsigned long long)i);
+			if (mp->state[i] != MAP_FOREIGN)
+				continue;
+			fill_pattern(R.data, PAGE, mp->seed[i]);
+			if (host_copy(R.buf, at, PAGE) != MODEL_TOUCH_OK ||
+			    memcmp(R.buf, R.data, PAGE))
+				diverge("mapping %d page %llu: the user's "
+					"anonymous memory there was changed",
+					s, (unsigned long long)i);
+		}
+	}
+}
+
+/* The user memory behind the slots: the guest's shared writes in the
+ * legacy mode land there, nothing else may touch it. */
+static void check_user_memory(void)
+{
+	for (int s = 0; s < MODEL_MAX_SLOTS; s++)
+		if (user_used[s] &&
+		    memcmp(user_mem[s], R.m.user[s], sizeof(R.m.user[s])))
+			diverge("the user memory of slot %d differs from the "
+				"model",
+				s);
+}
+
+/* The library's own validators (fuzz/validate.c). */
+static void check_internals(void)
+{
+	char why[160];
+
+	for (int v = 0; v < MODEL_MAX_VMS; v++)
+		if (R.vm[v] >= 0 && fuzz_validate_vm(R.vm[v], why, sizeof(why)))
+			diverge("VM %d: %s", v, why);
+	for (int f = 0; f < MODEL_MAX_FILES; f++)
+		if (R.m.file[f].open &&
+		    fuzz_validate_file(R.fd[f], why, sizeof(why)))
+			diverge("file %d: %s", f, why);
+}
+
 static void check_all(void)
 {
 	checking = true;
+	check_internals();
+	check_foreign();
+	check_user_memory();
 	for (int f = 0; f < MODEL_MAX_FILES; f++) {
 		if (!R.m.file[f].live)
 			continue;
-		check_ranges(f);
-		check_allocation(f);
+		if (R.m.file[f].open) {
+			check_ranges(f);
+			check_allocation(f);
+		}
 		for (uint64_t i = 0; i < R.m.file[f].npages; i++) {
 			if (model_page_has_data(&R.m, f, i))
 				check_page(f, i);
@@ -409,9 +502,19 @@ static void check_all(void)
 
 /* ---- operations ---- */
 
+/* File 0 or 1 by bit 0, file 2 (VM 1's) by bit 1 when it is there; -1
+ * when the file picked is closed. */
 static int pick_file(uint8_t b)
 {
-	return (b & 1) && R.m.file[1].live ? 1 : 0;
+	int f = (b & 2) && R.m.file[2].live ? 2 : (b & 1) && R.m.file[1].live;
+
+	return R.m.file[f].open ? f : -1;
+}
+
+/* VM 1 by `bit` when it is there. */
+static int pick_vm(bool bit)
+{
+	return bit && R.vm[1] >= 0 ? 1 : 0;
 }
 
 static uint64_t pages_of(int f)
@@ -450,18 +553,22 @@ struct conv {
 };
 
 /* Decode a conversion: a range (or the last guest request's, so that
- * pKVM's rule gets exercised), a mode, and at most one malformation. */
-static void decode_convert(const uint8_t *a, struct conv *c)
+ * pKVM's rule gets exercised), a mode, and at most one malformation.
+ * False when the file picked is closed. */
+static bool decode_convert(const uint8_t *a, struct conv *c)
 {
 	uint64_t np;
 
 	memset(c, 0, sizeof(*c));
 	c->file = pick_file(a[0]);
+	if (c->file < 0)
+		return false;
 	np = pages_of(c->file);
 	c->a.offset = wide(a[1], a[7], 0) % (np + 2) * PAGE;
 	c->a.size = wide(a[2], a[7], 1) % (np + 2) * PAGE;
 	c->a.attributes = (a[3] & 1) ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0;
-	if ((a[0] >> 1 & 3) == 3 && R.last_req.valid) {
+	if ((a[0] >> 1 & 3) == 3 && R.last_req.valid &&
+	    R.m.file[R.last_req.file].open) {
 		c->file = R.last_req.file;
 		c->a.offset = R.last_req.offset;
 		c->a.size = R.last_req.size;
@@ -500,6 +607,7 @@ static void decode_convert(const uint8_t *a, struct conv *c)
 	default:
 		break;
 	}
+	return true;
 }
 
 static bool reserved_set(const struct kvm_memory_attributes2 *a)
@@ -581,7 +689,8 @@ static void op_convert(const uint8_t *a)
 {
 	struct conv c;
 
-	decode_convert(a, &c);
+	if (!decode_convert(a, &c))
+		return;
 	say("convert file %d [%#llx+%#llx) attr %#llx flags %#llx eo %#llx "
 	    "res %d arg %d%s inject %ld",
 	    c.file, (unsigned long long)c.a.offset,
@@ -597,10 +706,13 @@ static void op_convert(const uint8_t *a)
 static void op_stripe(const uint8_t *a)
 {
 	struct conv c = { .file = pick_file(a[0]) };
-	uint64_t np = pages_of(c.file), first = u16(a + 1) % np;
-	uint64_t step = 1 + a[3] % 4, n = 1 + a[4] % 64;
+	uint64_t np, first, step = 1 + a[3] % 4, n = 1 + a[4] % 64;
 	bool private = a[5] & 1, alternate = a[5] & 2;
 
+	if (c.file < 0)
+		return;
+	np = pages_of(c.file);
+	first = u16(a + 1) % np;
 	c.a.flags = a[5] & 4 ? KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE : 0;
 	c.inject = NO_INJECT;
 	say("stripe file %d from page %llu step %llu n %llu private %d "
@@ -631,11 +743,14 @@ static void op_fallocate(const uint8_t *a)
 		FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE,
 	};
 	int f = pick_file(a[0]), mode = modes[a[1] % 8], ret, err;
-	int64_t off = (int64_t)(wide(a[2], a[7], 0) % (pages_of(f) + 3) * PAGE);
-	int64_t len = (int64_t)(wide(a[3], a[7], 1) % (pages_of(f) + 3) * PAGE);
+	int64_t off, len;
 	long inject = inject_of(a[6]);
 	struct model_result want;
 
+	if (f < 0)
+		return;
+	off = (int64_t)(wide(a[2], a[7], 0) % (pages_of(f) + 3) * PAGE);
+	len = (int64_t)(wide(a[3], a[7], 1) % (pages_of(f) + 3) * PAGE);
 	if (mode < 0)
 		mode = a[5];
 	switch (a[4] % 16) {
@@ -679,11 +794,14 @@ static void op_fallocate(const uint8_t *a)
 static void op_pin(const uint8_t *a, bool pin)
 {
 	int f = pick_file(a[0]), ret, err;
-	uint64_t off = wide(a[1], a[7], 0) % (pages_of(f) + 2) * PAGE;
-	uint64_t len = wide(a[2], a[7], 1) % (pages_of(f) + 2) * PAGE;
+	uint64_t off, len;
 	long inject = inject_of(a[6]);
 	struct model_result want;
 
+	if (f < 0)
+		return;
+	off = wide(a[1], a[7], 0) % (pages_of(f) + 2) * PAGE;
+	len = wide(a[2], a[7], 1) % (pages_of(f) + 2) * PAGE;
 	switch (a[3] % 16) {
 	case 0:
 		off += 1 + a[5] % (PAGE - 1);
@@ -735,6 +853,14 @@ static void check_mapped(const struct mapping *mp, uint64_t first, uint64_t n,
 	}
 }
 
+/* Whether some page of the mapping is still the library's. */
+static void map_update_live(struct mapping *mp)
+{
+	mp->live = false;
+	for (uint64_t i = 0; i < mp->npages; i++)
+		mp->live |= mp->state[i] == MAP_GMEM;
+}
+
 static void unmap_pages(int s, uint64_t first, uint64_t n, long inject)
 {
 	struct mapping *mp = &R.map[s];
@@ -752,12 +878,30 @@ static void unmap_pages(int s, uint64_t first, uint64_t n, long inject)
 	if (ret)
 		diverge("gmem_munmap: %s", errname(err));
 	check_mapped(mp, first, n, false);
-	mp->live = false;
+	for (uint64_t i = first; i < first + n; i++)
+		mp->state[i] = MAP_GONE;
+	map_update_live(mp);
+}
+
+/* Give back everything of a mapping slot: the library's pages with
+ * gmem_munmap(), the user's foreign memory with munmap(); a hole the user
+ * made is handed to gmem_munmap() too, so that the library may forget a
+ * record it still keeps of it (unmapping a hole is harmless). */
+static void release_mapping(int s)
+{
+	struct mapping *mp = &R.map[s];
+
 	for (uint64_t i = 0; i < mp->npages; i++) {
-		if (i >= first && i < first + n)
-			mp->mapped[i] = false;
-		mp->live |= mp->mapped[i];
+		uint8_t *at = mp->addr + i * PAGE;
+
+		if (mp->state[i] == MAP_FOREIGN && munmap(at, PAGE))
+			diverge("munmap of foreign memory: %s", errname(errno));
+		if (mp->state[i] != MAP_GONE && gmem_munmap(at, PAGE))
+			diverge("gmem_munmap at release: %s", errname(errno));
+		mp->state[i] = MAP_GONE;
 	}
+	mp->live = false;
+	mp->npages = 0;
 }
 
 static void op_mmap(const uint8_t *a)
@@ -769,17 +913,17 @@ static void op_mmap(const uint8_t *a)
 				     MAP_SHARED_VALIDATE, MAP_PRIVATE, 0 };
 	int s = a[0] % NMAPS, f = pick_file(a[1]), err;
 	int prot = prots[a[4] % 5], fl = flags[a[5] % 5];
-	int64_t off = (int64_t)((a[2] % (pages_of(f) + 3)) * PAGE);
 	uint64_t npages = 1 + a[3] % MAX_MAP_PAGES, len = npages * PAGE;
 	long inject = inject_of(a[6]);
 	struct mapping *mp = &R.map[s];
 	struct model_result want;
+	int64_t off;
 	void *p;
 
-	if (mp->live)
-		for (uint64_t i = 0; i < mp->npages; i++)
-			if (mp->mapped[i])
-				unmap_pages(s, i, 1, NO_INJECT);
+	if (f < 0)
+		return;
+	off = (int64_t)((a[2] % (pages_of(f) + 3)) * PAGE);
+	release_mapping(s);
 	if (a[7] == 0xff)
 		off += 1 + a[5] % (PAGE - 1);
 	if (a[7] == 0xfe)
@@ -807,43 +951,128 @@ static void op_mmap(const uint8_t *a)
 				.file = f,
 				.addr = p,
 				.npages = npages,
-				.offset = off,
-				.prot = prot };
-	for (uint64_t i = 0; i < npages; i++)
-		mp->mapped[i] = true;
+				.offset = off };
+	for (uint64_t i = 0; i < npages; i++) {
+		mp->state[i] = MAP_GMEM;
+		mp->prot[i] = prot;
+	}
+}
+
+/* The pages [first, first + n) of a mapping slot picked by a[1], a[2]:
+ * all of it, its first, last or a middle page. False if none. */
+static bool map_part(const struct mapping *mp, const uint8_t *a,
+		     uint64_t *first, uint64_t *n)
+{
+	*first = 0;
+	*n = mp->npages;
+	switch (a[1] % 4) {
+	case 1:
+		*n = 1;
+		break;
+	case 2:
+		*first = mp->npages - 1, *n = 1;
+		break;
+	case 3:
+		if (mp->npages < 3)
+			return false;
+		*first = 1 + a[2] % (mp->npages - 2), *n = 1;
+		break;
+	default:
+		break;
+	}
+	/* Only pages that are still the library's. */
+	for (uint64_t i = *first; i < *first + *n; i++)
+		if (mp->state[i] != MAP_GMEM)
+			return false;
+	return true;
 }
 
 static void op_munmap(const uint8_t *a)
 {
 	int s = a[0] % NMAPS;
 	struct mapping *mp = &R.map[s];
-	uint64_t first = 0, n;
+	uint64_t first, n;
 
-	if (!mp->live)
+	if (!mp->live || !map_part(mp, a, &first, &n))
 		return;
-	n = mp->npages;
-	switch (a[1] % 4) {
-	case 1:
-		n = 1;
-		break;
-	case 2:
-		first = mp->npages - 1, n = 1;
-		break;
-	case 3:
-		if (mp->npages < 3)
-			return;
-		first = 1 + a[2] % (mp->npages - 2), n = 1;
-		break;
-	default:
-		break;
-	}
-	/* Never unmap an address that may be someone else's by now. */
-	for (uint64_t i = first; i < first + n; i++)
-		if (!mp->mapped[i])
-			return;
 	say("munmap slot %d pages [%llu+%llu)", s, (unsigned long long)first,
 	    (unsigned long long)n);
 	unmap_pages(s, first, n, inject_of(a[6]));
+}
+
+/* Anonymous memory at `at`, filled with a pattern, as the user's own:
+ * over nothing (MAP_FIXED_NOREPLACE, reusing a hole) or over whatever is
+ * there (MAP_FIXED). */
+static void map_foreign(struct mapping *mp, uint64_t first, uint64_t n,
+			bool replace, uint8_t seed)
+{
+	uint8_t *at = mp->addr + first * PAGE;
+	void *p = mmap(at, n * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS |
+			       (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE),
+		       -1, 0);
+
+	if (p != at)
+		diverge("the user's mmap at %p: %s", (void *)at,
+			p == MAP_FAILED ? errname(errno) : "moved");
+	for (uint64_t i = first; i < first + n; i++) {
+		mp->state[i] = MAP_FOREIGN;
+		mp->seed[i] = (uint8_t)(seed + i);
+		fill_pattern(mp->addr + i * PAGE, PAGE, mp->seed[i]);
+	}
+}
+
+/*
+ * What a user may do to a mapping behind the library's back (gmem_mmap(3)):
+ * munmap(2) it, munmap and let the address be reused by anonymous memory,
+ * map anonymous memory MAP_FIXED over it, mprotect(2) it, or
+ * madvise(MADV_DONTNEED) it. The kernel's guest_memfd only ever changes
+ * its own mappings, so afterwards the foreign memory must stay intact, a
+ * hole must stay a hole, and what is left of the mapping keeps the
+ * protection the user gave it.
+ */
+static void op_user_map(const uint8_t *a)
+{
+	static const int prots[] = { PROT_READ, PROT_NONE,
+				     PROT_READ | PROT_WRITE, PROT_WRITE };
+	int s = a[0] % NMAPS, action = a[3] % 5, prot = prots[a[4] % 4];
+	struct mapping *mp = &R.map[s];
+	uint64_t first, n;
+
+	if (!foreign_ops || !mp->live || !map_part(mp, a, &first, &n))
+		return;
+	say("user %s slot %d pages [%llu+%llu) prot %#x",
+	    (const char *[]){ "munmap", "munmap+reuse", "MAP_FIXED over",
+			      "mprotect", "madvise DONTNEED" }[action],
+	    s, (unsigned long long)first, (unsigned long long)n, prot);
+	switch (action) {
+	case 0:
+	case 1:
+		if (munmap(mp->addr + first * PAGE, n * PAGE))
+			diverge("munmap: %s", errname(errno));
+		for (uint64_t i = first; i < first + n; i++)
+			mp->state[i] = MAP_HOLE;
+		if (action == 1)
+			map_foreign(mp, first, n, false, a[5]);
+		break;
+	case 2:
+		map_foreign(mp, first, n, true, a[5]);
+		break;
+	case 3:
+		/* PROT_WRITE alone reads as well on x86. */
+		if (mprotect(mp->addr + first * PAGE, n * PAGE, prot))
+			diverge("mprotect: %s", errname(errno));
+		for (uint64_t i = first; i < first + n; i++)
+			mp->prot[i] = prot == PROT_WRITE
+					      ? PROT_READ | PROT_WRITE
+					      : prot;
+		break;
+	default:
+		if (madvise(mp->addr + first * PAGE, n * PAGE, MADV_DONTNEED))
+			diverge("madvise: %s", errname(errno));
+		break;
+	}
+	map_update_live(mp);
 }
 
 static void op_host(const uint8_t *a, bool write)
@@ -856,7 +1085,7 @@ static void op_host(const uint8_t *a, bool write)
 	if (!mp->live)
 		return;
 	pg = a[1] % mp->npages;
-	if (!mp->mapped[pg])
+	if (mp->state[pg] != MAP_GMEM)
 		return;
 	off = u16(a + 2) % PAGE;
 	max = PAGE - off < 512 ? PAGE - off : 512;
@@ -866,8 +1095,8 @@ static void op_host(const uint8_t *a, bool write)
 	fill_pattern(R.data, len, a[6]);
 	say("host %s slot %d file %d offset %#llx len %llu prot %#x",
 	    write ? "write" : "read", a[0] % NMAPS, mp->file,
-	    (unsigned long long)foff, (unsigned long long)len, mp->prot);
-	want = model_host_touch(&R.m, mp->file, foff, len, mp->prot, write,
+	    (unsigned long long)foff, (unsigned long long)len, mp->prot[pg]);
+	want = model_host_touch(&R.m, mp->file, foff, len, mp->prot[pg], write,
 				R.data, false);
 	got = write ? host_copy(at, R.data, len) : host_copy(R.buf, at, len);
 	if (got != want)
@@ -876,18 +1105,15 @@ static void op_host(const uint8_t *a, bool write)
 			touch_name(got));
 	if (got != MODEL_TOUCH_OK)
 		return;
-	model_host_touch(&R.m, mp->file, foff, len, mp->prot, write, R.data,
+	model_host_touch(&R.m, mp->file, foff, len, mp->prot[pg], write, R.data,
 			 true);
 	if (!write && model_page_has_data(&R.m, mp->file, foff / PAGE))
 		observe(mp->file, foff / PAGE, MODEL_SHARED, foff % PAGE, len,
 			R.buf, "host read");
 }
 
-static unsigned int guest_flags(const uint8_t *a, uint64_t gpa)
+static unsigned int guest_flags(const uint8_t *a, int vm, uint64_t gpa)
 {
-	uint64_t page;
-	int f;
-
 	switch (a[5] % 8) {
 	case 3:
 		return 0;
@@ -901,20 +1127,29 @@ static unsigned int guest_flags(const uint8_t *a, uint64_t gpa)
 		return GMEM_GUEST_PRIVATE | 1U << (a[7] % 32);
 	default:
 		/* The kind the page has: an access that can succeed. */
-		f = model_gpa_page(&R.m, gpa, &page);
-		return f >= 0 && R.m.file[f].page[page].private
-			       ? GMEM_GUEST_PRIVATE
-			       : 0;
+		return model_gpa_private(&R.m, vm, gpa) ? GMEM_GUEST_PRIVATE
+							: 0;
 	}
+}
+
+/* A guest page number picked by `b`: past the files bound at GPA_BASE
+ * (on VM 0; VM 1's file is there too), or in the window of the extra
+ * slots when `high`. */
+static uint64_t guest_page_gpa(uint8_t b, bool high)
+{
+	uint64_t npages = pages_of(0) + (R.m.file[1].live ? pages_of(1) : 0);
+
+	if (high)
+		return GPA_HIGH + (b % 34) * PAGE;
+	return GPA_BASE + (b % (npages + 2)) * PAGE;
 }
 
 static void op_guest(const uint8_t *a, bool write)
 {
-	uint64_t npages = pages_of(0) + (R.m.file[1].live ? pages_of(1) : 0);
-	uint64_t gpa =
-		GPA_BASE + (a[0] % (npages + 2)) * PAGE + u16(a + 1) % PAGE;
+	int vm = pick_vm(a[5] & 8);
+	uint64_t gpa = guest_page_gpa(a[0], a[2] & 0x80) + u16(a + 1) % PAGE;
 	uint64_t len = u16(a + 3) % (2 * PAGE + 1);
-	unsigned int flags = guest_flags(a, gpa);
+	unsigned int flags = guest_flags(a, vm, gpa);
 	struct model_access acc;
 	struct model_result want;
 	ssize_t ret;
@@ -922,21 +1157,32 @@ static void op_guest(const uint8_t *a, bool write)
 
 	fill_pattern(R.data, len, a[6]);
 	memset(R.buf, 0xee, len);
-	say("guest %s gpa %#llx len %llu flags %#x", write ? "write" : "read",
-	    (unsigned long long)gpa, (unsigned long long)len, flags);
-	want = model_guest_access(&R.m, gpa, len, flags, write, R.data, &acc,
-				  false);
-	ret = write ? gmem_guest_write(R.vm, gpa, R.data, len, flags)
-		    : gmem_guest_read(R.vm, gpa, R.buf, len, flags);
+	say("guest %s vm %d gpa %#llx len %llu flags %#x",
+	    write ? "write" : "read", vm, (unsigned long long)gpa,
+	    (unsigned long long)len, flags);
+	want = model_guest_access(&R.m, vm, gpa, len, flags, write, R.data,
+				  &acc, false);
+	ret = write ? gmem_guest_write(R.vm[vm], gpa, R.data, len, flags)
+		    : gmem_guest_read(R.vm[vm], gpa, R.buf, len, flags);
 	err = errno;
 	expect(ret, err, want);
-	model_guest_access(&R.m, gpa, len, flags, write, R.data, &acc, true);
+	model_guest_access(&R.m, vm, gpa, len, flags, write, R.data, &acc,
+			   true);
 	if (write)
 		return;
 	/* The pages before a failure have been read too. */
 	for (unsigned int i = 0; i < acc.nchunks; i++) {
 		const struct model_chunk *c = &acc.chunk[i];
+		const uint8_t *user;
 
+		if (c->file < 0) {
+			user = R.m.user[c->slot] + c->page * PAGE + c->off;
+			if (memcmp(user, R.buf + c->buf_off, c->len))
+				diverge("guest read of slot %d's user memory, "
+					"page %llu: not the bytes there",
+					c->slot, (unsigned long long)c->page);
+			continue;
+		}
 		if (!model_page_has_data(&R.m, c->file, c->page))
 			continue;
 		observe(c->file, c->page,
@@ -948,8 +1194,8 @@ static void op_guest(const uint8_t *a, bool write)
 
 static void op_request(const uint8_t *a)
 {
-	uint64_t npages = pages_of(0) + (R.m.file[1].live ? pages_of(1) : 0);
-	uint64_t gpa = GPA_BASE + (a[0] % (npages + 2)) * PAGE;
+	int vm = pick_vm(a[5] & 1);
+	uint64_t gpa = guest_page_gpa(a[0], a[3] & 0x80);
 	uint64_t len = (a[1] % 18) * PAGE, page;
 	bool to_private = a[2] & 1;
 	long inject = inject_of(a[6]);
@@ -971,15 +1217,16 @@ static void op_request(const uint8_t *a)
 	default:
 		break;
 	}
-	say("guest request gpa %#llx len %#llx to_private %d inject %ld "
+	say("guest request vm %d gpa %#llx len %#llx to_private %d inject %ld "
 	    "times %d",
-	    (unsigned long long)gpa, (unsigned long long)len, to_private,
+	    vm, (unsigned long long)gpa, (unsigned long long)len, to_private,
 	    inject, times);
 	for (int i = 0; i < times; i++) {
-		want = model_guest_request(&R.m, gpa, len, to_private, false);
+		want = model_guest_request(&R.m, vm, gpa, len, to_private,
+					   false);
 		if (inject != NO_INJECT)
 			gmem_inject_alloc_failure(inject);
-		ret = gmem_guest_request(R.vm, gpa, len, to_private);
+		ret = gmem_guest_request(R.vm[vm], gpa, len, to_private);
 		err = errno;
 		gmem_inject_alloc_failure(-1);
 		if (injected_enomem(inject, ret, err, want))
@@ -987,25 +1234,26 @@ static void op_request(const uint8_t *a)
 		expect(ret, err, want);
 		if (ret)
 			return;
-		model_guest_request(&R.m, gpa, len, to_private, true);
+		model_guest_request(&R.m, vm, gpa, len, to_private, true);
 	}
 	R.last_req = (struct last_request){
 		.valid = true,
-		.file = model_gpa_page(&R.m, gpa, &page),
+		.file = model_gpa_page(&R.m, vm, gpa, &page),
 		.size = len,
 		.to_private = to_private,
 	};
 	R.last_req.offset = page * PAGE;
 }
 
-static void op_get_fault(void)
+static void op_get_fault(const uint8_t *a)
 {
+	int vm = pick_vm(a[0] & 1);
 	struct gmem_memory_fault got = { 0 };
 	struct model_fault want = { 0 };
-	struct model_result w = model_get_fault(&R.m, &want, false);
-	int ret = gmem_get_memory_fault(R.vm, &got);
+	struct model_result w = model_get_fault(&R.m, vm, &want, false);
+	int ret = gmem_get_memory_fault(R.vm[vm], &got);
 
-	say("get memory fault");
+	say("get memory fault vm %d", vm);
 	expect(ret, errno, w);
 	if (ret)
 		return;
@@ -1019,7 +1267,7 @@ static void op_get_fault(void)
 			(unsigned long long)got.gpa,
 			(unsigned long long)got.size,
 			(unsigned long long)got.flags);
-	model_get_fault(&R.m, &want, true);
+	model_get_fault(&R.m, vm, &want, true);
 }
 
 static void query_ranges(int f, uint64_t off, uint64_t len, size_t max,
@@ -1066,11 +1314,14 @@ static void query_ranges(int f, uint64_t off, uint64_t len, size_t max,
 static void op_query(const uint8_t *a)
 {
 	int f = pick_file(a[1]), kind = a[0] % 4, ret;
-	uint64_t off = (a[2] % (pages_of(f) + 2)) * PAGE;
-	uint64_t len = (a[3] % (pages_of(f) + 2)) * PAGE, attr = 0, wattr = 0;
+	uint64_t off, len, attr = 0, wattr = 0;
 	unsigned char got[MODEL_MAX_PAGES + 2], want[MODEL_MAX_PAGES + 2];
 	size_t max = a[5];
 
+	if (f < 0)
+		return;
+	off = (a[2] % (pages_of(f) + 2)) * PAGE;
+	len = (a[3] % (pages_of(f) + 2)) * PAGE;
 	if (a[4] % 8 == 0)
 		off += 1 + a[5] % (PAGE - 1);
 	if (a[4] % 8 == 1)
@@ -1116,32 +1367,68 @@ static uint8_t *map_file(int f)
 	return p;
 }
 
-static void bind(int f, bool on)
+/* userspace_addr of slot s: its user memory, or 0. */
+static uint64_t slot_uaddr(int s, bool user)
 {
-	struct kvm_userspace_memory_region2 r = {
-		.slot = (uint32_t)f,
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = R.gpa[f],
-		.memory_size = on ? pages_of(f) * PAGE : 0,
-		.guest_memfd = (uint32_t)R.fd[f],
-	};
-
-	if (gmem_ioctl(R.vm, KVM_SET_USER_MEMORY_REGION2, &r))
-		diverge("%s file %d failed: %s", on ? "binding" : "unbinding",
-			f, errname(errno));
-	if (on)
-		model_bind(&R.m, f, R.gpa[f]);
-	else
-		model_unbind(&R.m, f);
+	return user ? (uint64_t)(uintptr_t)user_mem[s] : 0;
 }
 
-/* A second file adopted from a creation, bound after the first. */
-static void adopt_file(int fd, uint64_t size, uint64_t flags)
+/* KVM_SET_USER_MEMORY_REGION2 of model slot s on both sides; the fd is
+ * the file's, or -1 (EBADF), or the VM's own (not a guest_memfd). */
+static void set_slot(int s, const struct model_slot_args *sa)
 {
-	R.fd[1] = fd;
-	model_add_file(&R.m, 1, size, flags);
-	if (R.m.file[1].mmap_ok)
-		R.check_map[1] = map_file(1);
+	int vm = s / MODEL_SLOTS_PER_VM;
+	struct kvm_userspace_memory_region2 r = {
+		.slot = (uint32_t)(s % MODEL_SLOTS_PER_VM),
+		.flags = sa->flags,
+		.guest_phys_addr = sa->gpa,
+		.memory_size = sa->size,
+		.userspace_addr = slot_uaddr(s, sa->user),
+		.guest_memfd_offset = sa->offset,
+	};
+	struct model_result want = model_memslot(&R.m, s, sa, false);
+	int ret;
+
+	if (sa->flags & KVM_MEM_GUEST_MEMFD)
+		r.guest_memfd =
+			(uint32_t)(sa->fd == MODEL_FD_FILE     ? R.fd[sa->file]
+				   : sa->fd == MODEL_FD_CLOSED ? -1
+							       : R.vm[vm]);
+	say("memslot vm %d id %u flags %#x gpa %#llx size %#llx uaddr %s "
+	    "fd %d (file %d) offset %#llx",
+	    vm, r.slot, r.flags, (unsigned long long)r.guest_phys_addr,
+	    (unsigned long long)r.memory_size, sa->user ? "user" : "0",
+	    (int)r.guest_memfd, sa->file,
+	    (unsigned long long)r.guest_memfd_offset);
+	user_used[s] |= sa->user;
+	ret = gmem_ioctl(R.vm[vm], KVM_SET_USER_MEMORY_REGION2, &r);
+	expect(ret, errno, want);
+	if (!ret)
+		model_memslot(&R.m, s, sa, true);
+}
+
+/* Bind (or delete) the slot that binds all of file f at R.gpa[f]; the
+ * slot's user memory is its userspace_addr when it fits. */
+static void bind(int f, bool on)
+{
+	struct model_slot_args sa = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.gpa = R.gpa[f],
+		.size = on ? pages_of(f) * PAGE : 0,
+		.user = pages_of(f) <= MODEL_USER_PAGES,
+		.file = f,
+	};
+
+	set_slot(WHOLE_SLOT(f), &sa);
+}
+
+/* A file adopted from a creation: file 1 on VM 0, file 2 on VM 1. */
+static void adopt_file(int f, int fd, uint64_t size, uint64_t flags)
+{
+	R.fd[f] = fd;
+	model_add_file(&R.m, f, f == 2, size, flags);
+	if (R.m.file[f].mmap_ok)
+		R.check_map[f] = map_file(f);
 }
 
 static void op_create(const uint8_t *a)
@@ -1168,32 +1455,168 @@ static void op_create(const uint8_t *a)
 	};
 	struct kvm_create_guest_memfd c = { .size = sizes[a[0] % 8],
 					    .flags = flags[a[1] % 8] };
+	int vm = pick_vm(a[7] & 1), f = vm ? 2 : 1;
 	struct model_result want;
 	int fd;
 
 	if (a[4] & 1)
 		c.reserved[a[5] % 6] = 1 + a[6]; /* not checked (R4) */
-	say("create size %#llx flags %#llx", (unsigned long long)c.size,
-	    (unsigned long long)c.flags);
+	say("create vm %d size %#llx flags %#llx", vm,
+	    (unsigned long long)c.size, (unsigned long long)c.flags);
 	want = model_create_file(&R.m, c.size, c.flags);
-	fd = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
+	fd = gmem_ioctl(R.vm[vm], KVM_CREATE_GUEST_MEMFD, &c);
 	expect(fd < 0 ? -1 : 0, errno, want);
 	if (fd < 0)
 		return;
-	if (!R.m.file[1].live && c.size <= MODEL_MAX_PAGES * PAGE) {
-		adopt_file(fd, c.size, c.flags);
+	if (!R.m.file[f].live && c.size <= MODEL_MAX_PAGES * PAGE) {
+		adopt_file(f, fd, c.size, c.flags);
 		return;
 	}
 	if (gmem_close(fd))
 		diverge("closing a new file: %s", errname(errno));
 }
 
+/* A memslot of any kind in a slot other than the whole-file ones: a
+ * guest_memfd slot at an offset into a file (any file, another VM's
+ * included), a plain one, a bad descriptor; deleted when it exists, or
+ * re-issued (R35: EINVAL for a guest_memfd slot; a plain one may move). */
+static void op_memslot(const uint8_t *a)
+{
+	static const uint32_t plain_flags[] = { 0, KVM_MEM_READONLY,
+						KVM_MEM_LOG_DIRTY_PAGES };
+	int vm = pick_vm(a[1] & 1), s, f = a[3] % MODEL_MAX_FILES;
+	struct model_slot_args sa = { .user = !(a[7] & 1) };
+	uint64_t np;
+
+	s = vm * MODEL_SLOTS_PER_VM +
+	    (vm ? 1 + (a[1] >> 1) % 3 : 2 + (a[1] >> 1) % 2);
+	if (!R.m.file[f].open)
+		f = 0;
+	np = R.m.file[f].open ? pages_of(f) : 4;
+	sa.file = f;
+	sa.offset = (a[4] % (np + 1)) * PAGE;
+	sa.size = (1 + a[5] % (sa.user ? MODEL_USER_PAGES : np + 1)) * PAGE;
+	sa.gpa = (a[6] & 0x80 ? GPA_HIGH : GPA_BASE) + (a[6] & 0x3f) * PAGE;
+	switch (a[2] % 6) {
+	case 0:
+	case 1:
+		sa.flags = KVM_MEM_GUEST_MEMFD;
+		sa.fd = R.m.file[f].open ? MODEL_FD_FILE : MODEL_FD_CLOSED;
+		break;
+	case 2:
+		sa.flags = KVM_MEM_GUEST_MEMFD;
+		sa.fd = a[7] & 2 ? MODEL_FD_CLOSED : MODEL_FD_NOT_GMEM;
+		break;
+	case 3:
+		sa.flags = KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY;
+		sa.fd = MODEL_FD_FILE;
+		break;
+	default:
+		sa.flags = plain_flags[a[7] >> 1 & 1   ? 1
+				       : a[7] >> 2 & 1 ? 2
+						       : 0];
+		break;
+	}
+	if (R.m.slot[s].used && !(a[7] & 0x80))
+		sa.size = 0; /* delete */
+	set_slot(s, &sa);
+}
+
 static void op_slot(const uint8_t *a)
 {
 	int f = pick_file(a[0]);
 
-	say("%s file %d", R.m.slot[f].bound ? "unbind" : "bind", f);
-	bind(f, !R.m.slot[f].bound);
+	if (a[1]) {
+		op_memslot(a);
+		return;
+	}
+	if (f < 0)
+		return;
+	bind(f, !R.m.slot[WHOLE_SLOT(f)].used);
+}
+
+/* KVM_SET_MEMORY_ATTRIBUTES (or its 2 form) on a VM: live only in the
+ * legacy mode (R43), ENOTTY otherwise. */
+static void op_vm_attributes(const uint8_t *a)
+{
+	int vm = pick_vm(a[0] & 1), ret;
+	bool two = a[0] & 2;
+	struct kvm_memory_attributes2 s = {
+		.address = guest_page_gpa(a[1], a[0] & 4),
+		.size = (1 + a[2] % 40) * PAGE,
+		.attributes = a[3] & 1 ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+	enum model_arg arg = MODEL_ARG_OK;
+	struct model_result want;
+	void *p = &s;
+
+	switch (a[4] % 16) {
+	case 0:
+		s.address += 1 + a[5] % (PAGE - 1);
+		break;
+	case 1:
+		s.size = a[5] % 2 ? 0 : s.size + 1 + a[5] % (PAGE - 1);
+		break;
+	case 2:
+		s.flags = 1ULL << (a[5] % 64);
+		break;
+	case 3:
+		s.attributes |= 1ULL << (a[5] % 64);
+		break;
+	case 4:
+		s.size = 0 - s.address;
+		break;
+	case 5:
+		s.address = 0 - PAGE; /* the last page: ends in a wrap */
+		s.size = PAGE;
+		break;
+	case 6:
+		s.address = a[5] * PAGE; /* below the window, valid */
+		break;
+	case 7:
+		if (two)
+			s.reserved[a[5] % 11] = 1;
+		else
+			s.error_offset = 1; /* past the 32 bytes: unread */
+		break;
+	case 8:
+		arg = MODEL_ARG_UNREADABLE;
+		p = a[5] & 1 ? NULL : (void *)none_page;
+		break;
+	default:
+		break;
+	}
+	say("vm attributes%s vm %d [%#llx+%#llx) attr %#llx flags %#llx",
+	    two ? "2" : "", vm, (unsigned long long)s.address,
+	    (unsigned long long)s.size, (unsigned long long)s.attributes,
+	    (unsigned long long)s.flags);
+	want = model_set_vm_attributes(
+		&R.m, vm, s.address, s.size, s.attributes, s.flags,
+		two && (s.error_offset || reserved_set(&s)), arg, false);
+	ret = gmem_ioctl(R.vm[vm],
+			 two ? KVM_SET_MEMORY_ATTRIBUTES2
+			     : KVM_SET_MEMORY_ATTRIBUTES,
+			 p);
+	expect(ret, errno, want);
+	if (!ret)
+		model_set_vm_attributes(&R.m, vm, s.address, s.size,
+					s.attributes, s.flags, false, arg,
+					true);
+}
+
+/* close(2) of a file while it may be mapped and bound: the mappings keep
+ * it (R8), its slots stay unbound (R36). */
+static void op_close(const uint8_t *a)
+{
+	int f = pick_file(a[0]);
+
+	if (f < 0)
+		return;
+	say("close file %d", f);
+	if (gmem_close(R.fd[f]))
+		diverge("closing file %d: %s", f, errname(errno));
+	R.fd[f] = -1;
+	model_close_file(&R.m, f, R.check_map[f] != NULL);
 }
 
 static void op_caps(const uint8_t *a)
@@ -1212,7 +1635,7 @@ static void op_caps(const uint8_t *a)
 	};
 	long cap = caps[a[0] % (sizeof(caps) / sizeof(caps[0]))];
 	long want = model_check_extension(&R.m, cap);
-	int ret = gmem_ioctl(R.vm, KVM_CHECK_EXTENSION, cap);
+	int ret = gmem_ioctl(R.vm[pick_vm(a[1] & 1)], KVM_CHECK_EXTENSION, cap);
 
 	say("check extension %ld", cap);
 	if (want != -2 && ret != want)
@@ -1238,6 +1661,9 @@ enum op {
 	OP_SLOT,
 	OP_CAPS,
 	OP_STRIPE,
+	OP_VM_ATTRIBUTES,
+	OP_USER_MAP,
+	OP_CLOSE,
 	NR_OPS
 };
 
@@ -1279,7 +1705,7 @@ static void run_op(uint8_t code, const uint8_t *a)
 		op_request(a);
 		break;
 	case OP_GET_FAULT:
-		op_get_fault();
+		op_get_fault(a);
 		break;
 	case OP_QUERY:
 		op_query(a);
@@ -1292,6 +1718,15 @@ static void run_op(uint8_t code, const uint8_t *a)
 		break;
 	case OP_STRIPE:
 		op_stripe(a);
+		break;
+	case OP_VM_ATTRIBUTES:
+		op_vm_attributes(a);
+		break;
+	case OP_USER_MAP:
+		op_user_map(a);
+		break;
+	case OP_CLOSE:
+		op_close(a);
 		break;
 	default:
 		op_caps(a);
@@ -1343,7 +1778,32 @@ static uint64_t first_file_pages(uint8_t h2)
 	return n < MODEL_MAX_PAGES ? n : MODEL_MAX_PAGES;
 }
 
-/* Header: VM type, options and file flags, the two files' sizes. */
+/* A VM of the run's type and options: 0, or the VM's fd. */
+static int make_vm(unsigned long type, const struct gmem_vm_opts *o)
+{
+	int vm = gmem_create_vm_opts(type, o);
+
+	if (vm < 0)
+		diverge("creating a VM: %s", errname(errno));
+	return vm;
+}
+
+static int make_file(int vm, uint64_t size, uint64_t flags)
+{
+	struct kvm_create_guest_memfd c = { .size = size, .flags = flags };
+	int fd = gmem_ioctl(vm, KVM_CREATE_GUEST_MEMFD, &c);
+
+	if (fd < 0)
+		diverge("creating a file: %s", errname(errno));
+	return fd;
+}
+
+/*
+ * Header: VM type; options and file flags; the first file's size; the
+ * second file's size and flags, and two switches: the legacy mode
+ * (vm_memory_attributes, 0x20) and a second VM of the same kind with a
+ * 4-page file of its own bound at the same gpa (0x40).
+ */
 static bool setup(struct input *in)
 {
 	uint8_t h0 = in8(in), h1 = in8(in), h2 = in8(in), h3 = in8(in);
@@ -1352,42 +1812,48 @@ static bool setup(struct input *in)
 		.sz = sizeof(o),
 		.backend = (h1 >> 5) == 7 && kvm_ok ? GMEM_BACKEND_KVM
 						    : GMEM_BACKEND_MEMFD,
+		.vm_memory_attributes = h3 & 0x20,
 		.experimental_policies = h1 & 4,
 	};
 	uint64_t fl = (h1 & 2 ? 0 : GUEST_MEMFD_FLAG_MMAP) |
 		      (h1 & 1 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-	uint64_t size0 = first_file_pages(h2) * PAGE;
+	uint64_t size0 = first_file_pages(h2) * PAGE, size1, fl1;
 	enum model_platform platform;
 	bool valid = model_vm_type(type, &platform);
-	struct kvm_create_guest_memfd c = { .size = size0, .flags = fl };
 
-	say("vm type %#lx backend %s experimental %d", type,
-	    gmem_backend_name((int)o.backend), o.experimental_policies);
-	R.vm = gmem_create_vm_opts(type, &o);
+	say("vm type %#lx backend %s experimental %d legacy %d vms %d", type,
+	    gmem_backend_name((int)o.backend), o.experimental_policies,
+	    o.vm_memory_attributes, h3 & 0x40 ? 2 : 1);
+	R.vm[0] = gmem_create_vm_opts(type, &o);
 	if (!valid) {
-		if (R.vm >= 0 || errno != EINVAL)
-			diverge("invalid VM type: engine %d (%s)", R.vm,
+		if (R.vm[0] >= 0 || errno != EINVAL)
+			diverge("invalid VM type: engine %d (%s)", R.vm[0],
 				errname(errno));
 		return false;
 	}
-	if (R.vm < 0)
+	if (R.vm[0] < 0)
 		diverge("creating the VM: %s", errname(errno));
-	model_init(&R.m, platform, o.experimental_policies);
-	R.fd[0] = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
-	if (R.fd[0] < 0)
-		diverge("creating the file: %s", errname(errno));
-	model_add_file(&R.m, 0, size0, fl);
+	model_init(&R.m, platform, o.experimental_policies,
+		   o.vm_memory_attributes, GPA_BASE);
+	/* The legacy mode offers INIT_SHARED only without private memory. */
+	if (model_create_file(&R.m, PAGE, fl).ret)
+		fl &= ~GUEST_MEMFD_FLAG_INIT_SHARED;
+	R.fd[0] = make_file(R.vm[0], size0, fl);
+	model_add_file(&R.m, 0, 0, size0, fl);
 	if (R.m.file[0].mmap_ok)
 		R.check_map[0] = map_file(0);
-	R.gpa[0] = GPA_BASE;
+	R.gpa[0] = R.gpa[2] = GPA_BASE;
 	R.gpa[1] = GPA_BASE + size0; /* adjacent: accesses may cross */
 	if (h1 & 8) {
-		c.size = (1 + h3 % MODEL_DATA_PAGES) * PAGE;
-		c.flags = fl ^ (h3 & 0x10 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-		R.fd[1] = gmem_ioctl(R.vm, KVM_CREATE_GUEST_MEMFD, &c);
-		if (R.fd[1] < 0)
-			diverge("creating the second file: %s", errname(errno));
-		adopt_file(R.fd[1], c.size, c.flags);
+		size1 = (1 + h3 % MODEL_DATA_PAGES) * PAGE;
+		fl1 = fl ^ (h3 & 0x10 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		if (model_create_file(&R.m, PAGE, fl1).ret)
+			fl1 &= ~GUEST_MEMFD_FLAG_INIT_SHARED;
+		adopt_file(1, make_file(R.vm[0], size1, fl1), size1, fl1);
+	}
+	if (h3 & 0x40) {
+		R.vm[1] = make_vm(type, &o);
+		adopt_file(2, make_file(R.vm[1], 4 * PAGE, fl), 4 * PAGE, fl);
 	}
 	if (!(h1 & 16))
 		for (int f = 0; f < MODEL_MAX_FILES; f++)
@@ -1399,19 +1865,17 @@ static bool setup(struct input *in)
 static void teardown(void)
 {
 	for (int s = 0; s < NMAPS; s++)
-		for (uint64_t i = 0; R.map[s].live && i < R.map[s].npages; i++)
-			if (R.map[s].mapped[i] &&
-			    gmem_munmap(R.map[s].addr + i * PAGE, PAGE))
-				diverge("munmap at teardown");
+		release_mapping(s);
 	for (int f = 0; f < MODEL_MAX_FILES; f++) {
 		if (R.check_map[f] &&
 		    gmem_munmap(R.check_map[f], pages_of(f) * PAGE))
 			diverge("munmap at teardown");
-		if (R.m.file[f].live && gmem_close(R.fd[f]))
+		if (R.m.file[f].open && gmem_close(R.fd[f]))
 			diverge("close at teardown: %s", errname(errno));
 	}
-	if (R.vm >= 0 && gmem_close(R.vm))
-		diverge("closing the VM: %s", errname(errno));
+	for (int v = 0; v < MODEL_MAX_VMS; v++)
+		if (R.vm[v] >= 0 && gmem_close(R.vm[v]))
+			diverge("closing VM %d: %s", v, errname(errno));
 }
 
 /*
@@ -1483,6 +1947,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (none_page == MAP_FAILED || ro_page == MAP_FAILED)
 		abort();
+	foreign_ops = getenv("GMEM_FUZZ_FOREIGN") != NULL;
+	for (int s = 0; s < MODEL_MAX_SLOTS; s++) {
+		user_mem[s] =
+			mmap(NULL, sizeof(R.m.user[s]), PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (user_mem[s] == MAP_FAILED)
+			abort();
+		user_used[s] = true; /* filled before the first run */
+	}
 	warm_up();
 	return 0;
 }
@@ -1498,8 +1971,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(R.map, 0, sizeof(R.map));
 	memset(R.check_map, 0, sizeof(R.check_map));
 	R.last_req.valid = false;
-	R.vm = -1;
-	R.m.file[0].live = R.m.file[1].live = false;
+	R.vm[0] = R.vm[1] = -1;
+	for (int f = 0; f < MODEL_MAX_FILES; f++)
+		R.m.file[f].live = R.m.file[f].open = false;
+	for (int s = 0; s < MODEL_MAX_SLOTS; s++) {
+		if (!user_used[s])
+			continue;
+		fill_pattern(user_mem[s], sizeof(R.m.user[s]), (uint8_t)s);
+		memcpy(R.m.user[s], user_mem[s], sizeof(R.m.user[s]));
+		user_used[s] = false;
+	}
 	R.op = -1;
 	fds = count_fds(false);
 	if (setup(&in)) {

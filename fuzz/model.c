@@ -206,16 +206,32 @@ bool model_vm_type(unsigned long type, enum model_platform *platform)
 }
 
 void model_init(struct model *m, enum model_platform platform,
-		bool experimental)
+		bool experimental, bool legacy, uint64_t gpa_base)
 {
 	m->platform = platform;
 	m->experimental = experimental;
-	m->nreq = 0;
-	m->fault.pending = false;
-	for (int f = 0; f < MODEL_MAX_FILES; f++) {
-		m->file[f].live = false;
-		m->slot[f].bound = false;
+	m->legacy = legacy;
+	m->gpa_base = gpa_base;
+	for (int v = 0; v < MODEL_MAX_VMS; v++) {
+		m->vm[v].nreq = 0;
+		m->vm[v].fault.pending = false;
+		memset(m->vm[v].gpa_private, 0, sizeof(m->vm[v].gpa_private));
 	}
+	for (int f = 0; f < MODEL_MAX_FILES; f++)
+		m->file[f].live = m->file[f].open = false;
+	for (int s = 0; s < MODEL_MAX_SLOTS; s++)
+		m->slot[s].used = false;
+}
+
+/* KVM_CAP_GUEST_MEMFD_FLAGS: 6.18 offers INIT_SHARED only to VMs without
+ * private memory; with per-file attributes every VM may start shared. */
+static uint64_t file_flags(const struct model *m)
+{
+	uint64_t flags = GUEST_MEMFD_FLAG_MMAP;
+
+	if (m->platform == MODEL_DEFAULT || !m->legacy)
+		flags |= GUEST_MEMFD_FLAG_INIT_SHARED;
+	return flags;
 }
 
 /* R2, R3, R4: flags outside what CAP 244 reports, then size; reserved
@@ -223,8 +239,7 @@ void model_init(struct model *m, enum model_platform platform,
 struct model_result model_create_file(const struct model *m, uint64_t size,
 				      uint64_t flags)
 {
-	(void)m;
-	if (flags & ~(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED))
+	if (flags & ~file_flags(m))
 		return fail(EINVAL);
 	if ((int64_t)size <= 0 || !aligned(size))
 		return fail(EINVAL);
@@ -232,11 +247,13 @@ struct model_result model_create_file(const struct model *m, uint64_t size,
 }
 
 /* R9: every page starts private, or shared with INIT_SHARED. */
-void model_add_file(struct model *m, int file, uint64_t size, uint64_t flags)
+void model_add_file(struct model *m, int file, int vm, uint64_t size,
+		    uint64_t flags)
 {
 	struct model_file *f = &m->file[file];
 
-	f->live = true;
+	f->live = f->open = true;
+	f->vm = vm;
 	f->mmap_ok = flags & GUEST_MEMFD_FLAG_MMAP;
 	f->npages = size / PAGE;
 	for (uint64_t i = 0; i < f->npages; i++) {
@@ -264,7 +281,8 @@ static uint64_t platform_modes(const struct model *m)
 	}
 }
 
-/* gmem(7) "Capabilities", for a VM not in the legacy mode. -2 for a
+/* gmem(7) "Capabilities"; in the legacy mode the VM-level attribute
+ * capabilities answer and the guest_memfd ones read 0 (R43). -2 for a
  * capability whose value the documents leave open. */
 long model_check_extension(const struct model *m, long cap)
 {
@@ -275,12 +293,14 @@ long model_check_extension(const struct model *m, long cap)
 		return 1;
 	case KVM_CAP_MEMORY_ATTRIBUTES:
 	case KVM_CAP_MEMORY_ATTRIBUTES2:
-		return 0;
+		return m->legacy ? (long)supported_attributes(m) : 0;
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
-		return GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+		return (long)file_flags(m);
 	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
-		return (long)supported_attributes(m);
+		return m->legacy ? 0 : (long)supported_attributes(m);
 	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
+		if (m->legacy)
+			return 0;
 		/* Whether experimental policies show here is not said. */
 		return m->experimental ? -2 : (long)platform_modes(m);
 	case KVM_CAP_EXIT_HYPERCALL:
@@ -299,8 +319,10 @@ long model_check_extension(const struct model *m, long cap)
 static int find_request(const struct model *m, int file, uint64_t offset,
 			uint64_t size, bool to_private)
 {
-	for (unsigned int i = 0; i < m->nreq; i++) {
-		const struct model_request *r = &m->req[i];
+	const struct model_vm *vm = &m->vm[m->file[file].vm];
+
+	for (unsigned int i = 0; i < vm->nreq; i++) {
+		const struct model_request *r = &vm->req[i];
 
 		if (r->file == file && r->offset == offset && r->size == size &&
 		    r->to_private == to_private)
@@ -309,11 +331,30 @@ static int find_request(const struct model *m, int file, uint64_t offset,
 	return -1;
 }
 
-static void drop_request(struct model *m, unsigned int i)
+static void drop_request(struct model_vm *vm, unsigned int i)
 {
-	memmove(&m->req[i], &m->req[i + 1],
-		(m->nreq - i - 1) * sizeof(m->req[0]));
-	m->nreq--;
+	memmove(&vm->req[i], &vm->req[i + 1],
+		(vm->nreq - i - 1) * sizeof(vm->req[0]));
+	vm->nreq--;
+}
+
+/* A mapping keeps the file (R8): as in the kernel, whose mapping holds a
+ * reference on the struct file, nothing else changes. A file that goes
+ * away takes its requests with it, and its slots stay, unbound (R36). */
+void model_close_file(struct model *m, int file, bool mapped)
+{
+	struct model_vm *vm = &m->vm[m->file[file].vm];
+
+	m->file[file].open = false;
+	if (mapped)
+		return;
+	for (unsigned int i = vm->nreq; i-- > 0;)
+		if (vm->req[i].file == file)
+			drop_request(vm, i);
+	for (int s = 0; s < MODEL_MAX_SLOTS; s++)
+		if (m->slot[s].used && m->slot[s].file == file)
+			m->slot[s].file = -1;
+	m->file[file].live = false;
 }
 
 /* ---- the conversion ---- */
@@ -479,7 +520,7 @@ static void convert_commit(struct model *m, int file, uint64_t offset,
 		p->private = to_private;
 	}
 	if (r >= 0)
-		drop_request(m, (unsigned int)r);
+		drop_request(&m->vm[f->vm], (unsigned int)r);
 }
 
 struct model_result model_convert(struct model *m, int file, uint64_t offset,
@@ -491,9 +532,13 @@ struct model_result model_convert(struct model *m, int file, uint64_t offset,
 	struct model_file *f = &m->file[file];
 	bool to_private = attributes & PRIVATE_ATTR;
 	struct model_result r = ok(0);
-	int err = convert_validate(m, f, offset, size, attributes, flags,
-				   error_offset, reserved_set, arg);
+	int err;
 
+	/* R43: the guest_memfd ioctl is dead in the legacy mode. */
+	if (m->legacy)
+		return fail(ENOTTY);
+	err = convert_validate(m, f, offset, size, attributes, flags,
+			       error_offset, reserved_set, arg);
 	if (err)
 		return fail(err);
 	if (!mode_supported(m, file, offset, size, flags, to_private)) {
@@ -677,40 +722,292 @@ enum model_touch model_host_touch(struct model *m, int file, uint64_t offset,
 	return MODEL_TOUCH_OK;
 }
 
+/* ---- the VM's attributes (legacy mode, R43) ---- */
+
+static bool in_window(const struct model *m, uint64_t gpa)
+{
+	return gpa >= m->gpa_base &&
+	       (gpa - m->gpa_base) / PAGE < MODEL_GPA_PAGES;
+}
+
+/* kvm_vm_ioctl_set_mem_attributes(): the VM ioctl is dead unless the VM
+ * holds the attributes; then no flags, known attributes, a non-empty
+ * aligned range inside the guest's frame numbers. The 2 form's extra
+ * words must be zero. Pages outside the window are not modelled: the
+ * fuzzer never reaches them. */
+struct model_result model_set_vm_attributes(struct model *m, int vm,
+					    uint64_t address, uint64_t size,
+					    uint64_t attributes, uint64_t flags,
+					    bool extra_words_set,
+					    enum model_arg arg, bool commit)
+{
+	if (!m->legacy)
+		return fail(ENOTTY);
+	if (arg == MODEL_ARG_UNREADABLE)
+		return fail(EFAULT);
+	if (extra_words_set || flags || (attributes & ~supported_attributes(m)))
+		return fail(EINVAL);
+	if (!size || address + size < address)
+		return fail(EINVAL);
+	if (!aligned(address) || !aligned(size))
+		return fail(EINVAL);
+	if ((address + size - 1) / PAGE >= 1ULL << 52)
+		return fail(EINVAL);
+	for (uint64_t a = address; commit && a < address + size; a += PAGE) {
+		if (!in_window(m, a)) {
+			if (a > m->gpa_base)
+				break;
+			continue;
+		}
+		m->vm[vm].gpa_private[(a - m->gpa_base) / PAGE] =
+			attributes != 0;
+	}
+	return ok(0);
+}
+
+/* ---- memslots ---- */
+
+static uint64_t slot_end(const struct model_slot *s)
+{
+	return s->gpa + s->npages * PAGE;
+}
+
+static bool gpa_overlaps(const struct model *m, int slot, uint64_t gpa,
+			 uint64_t size)
+{
+	int vm = slot / MODEL_SLOTS_PER_VM;
+
+	for (int i = vm * MODEL_SLOTS_PER_VM; i < (vm + 1) * MODEL_SLOTS_PER_VM;
+	     i++) {
+		const struct model_slot *s = &m->slot[i];
+
+		if (i != slot && s->used && gpa < slot_end(s) &&
+		    s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+/* Whether [offset, offset + size) of the file is bound by a slot already
+ * (R33: EINVAL, adjacent ranges are fine). */
+static bool file_range_bound(const struct model *m, int file, uint64_t offset,
+			     uint64_t size)
+{
+	for (int i = 0; i < MODEL_MAX_SLOTS; i++) {
+		const struct model_slot *s = &m->slot[i];
+
+		if (s->used && s->file == file &&
+		    offset < s->offset + s->npages * PAGE &&
+		    s->offset < offset + size)
+			return true;
+	}
+	return false;
+}
+
+/* kvm_gmem_bind(): a guest_memfd of this VM, the range inside it, not
+ * bound yet (R33). */
+static int slot_bind_check(const struct model *m, int slot,
+			   const struct model_slot_args *a)
+{
+	const struct model_file *f;
+
+	if (a->fd == MODEL_FD_CLOSED)
+		return EBADF;
+	if (a->fd == MODEL_FD_NOT_GMEM)
+		return EINVAL;
+	f = &m->file[a->file];
+	if (f->vm != slot / MODEL_SLOTS_PER_VM ||
+	    a->offset >= f->npages * PAGE ||
+	    a->offset + a->size > f->npages * PAGE ||
+	    file_range_bound(m, a->file, a->offset, a->size))
+		return EINVAL;
+	return 0;
+}
+
+/* A change of an existing slot: never of a guest_memfd slot (R35); a
+ * plain slot may move, keeping its size, address and read-only flag. */
+static struct model_result slot_change(struct model *m, int slot,
+				       const struct model_slot_args *a,
+				       bool commit)
+{
+	struct model_slot *s = &m->slot[slot];
+
+	if (s->gmem || (a->flags & KVM_MEM_GUEST_MEMFD))
+		return fail(EINVAL);
+	if ((s->flags ^ a->flags) & KVM_MEM_READONLY)
+		return fail(EINVAL);
+	if (a->size != s->npages * PAGE || a->user != s->user)
+		return fail(EINVAL);
+	if (gpa_overlaps(m, slot, a->gpa, a->size))
+		return fail(EEXIST);
+	if (commit) {
+		s->gpa = a->gpa;
+		s->flags = a->flags;
+	}
+	return ok(0);
+}
+
+/* KVM_SET_USER_MEMORY_REGION2 with the arguments the fuzzer makes
+ * (aligned, flags from GUEST_MEMFD, READONLY and LOG_DIRTY_PAGES). */
+struct model_result model_memslot(struct model *m, int slot,
+				  const struct model_slot_args *a, bool commit)
+{
+	const uint32_t others = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
+	bool gmem = a->flags & KVM_MEM_GUEST_MEMFD;
+	struct model_slot *s = &m->slot[slot];
+	int err;
+
+	if (gmem && (a->flags & others))
+		return fail(EINVAL);
+	if (!a->size) {
+		if (!s->used)
+			return fail(EINVAL);
+		if (commit)
+			s->used = false;
+		return ok(0);
+	}
+	if (s->used)
+		return slot_change(m, slot, a, commit);
+	if (gpa_overlaps(m, slot, a->gpa, a->size))
+		return fail(EEXIST);
+	err = gmem ? slot_bind_check(m, slot, a) : 0;
+	if (!err && a->gpa + a->size > 1ULL << 52)
+		err = EINVAL;
+	if (err)
+		return fail(err);
+	if (commit)
+		*s = (struct model_slot){
+			.used = true,
+			.flags = a->flags,
+			.gmem = gmem,
+			.gmem_only = gmem && m->file[a->file].mmap_ok,
+			.user = a->user,
+			.file = gmem ? a->file : -1,
+			.gpa = a->gpa,
+			.offset = a->offset,
+			.npages = a->size / PAGE,
+		};
+	return ok(0);
+}
+
 /* ---- the guest ---- */
 
-void model_bind(struct model *m, int file, uint64_t gpa)
+int model_gpa_slot(const struct model *m, int vm, uint64_t gpa)
 {
-	m->slot[file] =
-		(struct model_slot){ .bound = true, .file = file, .gpa = gpa };
-}
+	for (int i = vm * MODEL_SLOTS_PER_VM; i < (vm + 1) * MODEL_SLOTS_PER_VM;
+	     i++) {
+		const struct model_slot *s = &m->slot[i];
 
-void model_unbind(struct model *m, int file)
-{
-	m->slot[file].bound = false;
-}
-
-int model_gpa_page(const struct model *m, uint64_t gpa, uint64_t *page)
-{
-	for (int s = 0; s < MODEL_MAX_FILES; s++) {
-		const struct model_slot *sl = &m->slot[s];
-		uint64_t size;
-
-		if (!sl->bound)
-			continue;
-		size = m->file[sl->file].npages * PAGE;
-		if (gpa >= sl->gpa && gpa - sl->gpa < size) {
-			*page = (gpa - sl->gpa) / PAGE;
-			return sl->file;
-		}
+		if (s->used && gpa >= s->gpa && gpa < slot_end(s))
+			return i;
 	}
 	return -1;
 }
 
-/* gmem_guest_read(3): a page at a time; a page no slot binds ends the
- * access with EFAULT, a page of the other kind with EFAULT and a memory
- * fault record; the pages before have been accessed. */
-struct model_result model_guest_access(struct model *m, uint64_t gpa,
+int model_gpa_page(const struct model *m, int vm, uint64_t gpa, uint64_t *page)
+{
+	int i = model_gpa_slot(m, vm, gpa);
+	const struct model_slot *s = &m->slot[i < 0 ? 0 : i];
+
+	if (i < 0 || !s->gmem || s->file < 0)
+		return -1;
+	*page = (s->offset + (gpa - s->gpa)) / PAGE;
+	return s->file;
+}
+
+bool model_gpa_private(const struct model *m, int vm, uint64_t gpa)
+{
+	uint64_t page;
+	int file;
+
+	if (m->legacy)
+		return in_window(m, gpa) &&
+		       m->vm[vm].gpa_private[(gpa - m->gpa_base) / PAGE];
+	file = model_gpa_page(m, vm, gpa, &page);
+	return file >= 0 && m->file[file].page[page].private;
+}
+
+bool model_page_gpa(const struct model *m, int file, uint64_t page,
+		    uint64_t *gpa)
+{
+	uint64_t off = page * PAGE;
+
+	for (int i = 0; i < MODEL_MAX_SLOTS; i++) {
+		const struct model_slot *s = &m->slot[i];
+
+		if (s->used && s->file == file && off >= s->offset &&
+		    off < s->offset + s->npages * PAGE) {
+			*gpa = s->gpa + (off - s->offset);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void record_fault(struct model *m, int vm, uint64_t gpa, bool private,
+			 bool commit)
+{
+	if (commit)
+		m->vm[vm].fault = (struct model_fault){
+			.pending = true,
+			.gpa = gpa - gpa % PAGE,
+			.size = PAGE,
+			.flags = private ? KVM_MEMORY_EXIT_FLAG_PRIVATE : 0,
+		};
+}
+
+/*
+ * Where one page of a guest access goes: 0 with the file page (*file >=
+ * 0) or the slot's user memory (*file -1, *slot), or the errno, having
+ * recorded the memory fault KVM_RUN would report.
+ *
+ * With per-file attributes a gpa reaches memory only through a bound
+ * guest_memfd slot; a page of the other kind is a memory fault (R78).
+ * With per-VM attributes (the kernel's kvm_mmu_faultin_pfn()) the VM's
+ * attribute is checked first, then a private access needs a guest_memfd
+ * slot (a memory fault otherwise, as kvm_handle_noslot_fault() and
+ * kvm_mmu_faultin_pfn_gmem() report it), and a shared access goes to the
+ * file only for a guest_memfd made with MMAP, else to the slot's
+ * userspace_addr.
+ */
+static int guest_target(struct model *m, int vm, uint64_t at, bool private,
+			bool commit, int *file, int *slot, uint64_t *page)
+{
+	int i = model_gpa_slot(m, vm, at);
+	const struct model_slot *s = i >= 0 ? &m->slot[i] : NULL;
+	bool bound = s && s->gmem && s->file >= 0;
+
+	*file = -1;
+	*slot = i;
+	if (!m->legacy) {
+		if (!bound)
+			return EFAULT;
+		*file = model_gpa_page(m, vm, at, page);
+		if (m->file[*file].page[*page].private != private) {
+			record_fault(m, vm, at, private, commit);
+			return EFAULT;
+		}
+		return 0;
+	}
+	if (model_gpa_private(m, vm, at) != private || (private && !bound)) {
+		record_fault(m, vm, at, private, commit);
+		return EFAULT;
+	}
+	if (!s || !s->gmem)
+		return EFAULT;
+	if (private || s->gmem_only) {
+		if (!bound)
+			return EFAULT;
+		*file = model_gpa_page(m, vm, at, page);
+		return 0;
+	}
+	*page = (at - s->gpa) / PAGE;
+	return s->user && *page < MODEL_USER_PAGES ? 0 : EFAULT;
+}
+
+/* gmem_guest_read(3): a page at a time; the pages before a failure have
+ * been accessed. */
+struct model_result model_guest_access(struct model *m, int vm, uint64_t gpa,
 				       uint64_t len, unsigned int flags,
 				       bool write, const uint8_t *data,
 				       struct model_access *out, bool commit)
@@ -725,36 +1022,30 @@ struct model_result model_guest_access(struct model *m, uint64_t gpa,
 	while (done < len) {
 		uint64_t at = gpa + done, page;
 		uint64_t chunk = PAGE - at % PAGE;
-		int file = model_gpa_page(m, at, &page);
-		struct model_page *p;
+		int file, slot;
+		int err = guest_target(m, vm, at, private, commit, &file, &slot,
+				       &page);
 
 		if (chunk > len - done)
 			chunk = len - done;
-		if (file < 0)
-			return fail(EFAULT);
-		p = &m->file[file].page[page];
-		if (p->private != private) {
-			if (commit)
-				m->fault = (struct model_fault){
-					.pending = true,
-					.gpa = at - at % PAGE,
-					.size = PAGE,
-					.flags =
-						private ? KVM_MEMORY_EXIT_FLAG_PRIVATE
-							: 0,
-				};
-			return fail(EFAULT);
-		}
-		if (commit) {
+		if (err)
+			return fail(err);
+		if (commit && file >= 0) {
+			struct model_page *p = &m->file[file].page[page];
+
 			if (write)
 				page_write(m, p, v, at % PAGE, chunk,
 					   data + done);
 			else
 				page_use(m, p, v);
+		} else if (commit && write) {
+			memcpy(m->user[slot] + page * PAGE + at % PAGE,
+			       data + done, chunk);
 		}
 		if (out->nchunks < MODEL_MAX_CHUNKS)
 			out->chunk[out->nchunks++] = (struct model_chunk){
 				.file = file,
+				.slot = slot,
 				.page = page,
 				.off = at % PAGE,
 				.len = chunk,
@@ -765,25 +1056,30 @@ struct model_result model_guest_access(struct model *m, uint64_t gpa,
 	return ok((long)len);
 }
 
-/* gmem_guest_request(3): recorded by file range; 64 kept. */
-struct model_result model_guest_request(struct model *m, uint64_t gpa,
+/* gmem_guest_request(3): recorded by file range; 64 kept per VM. */
+struct model_result model_guest_request(struct model *m, int vm, uint64_t gpa,
 					uint64_t len, bool to_private,
 					bool commit)
 {
-	uint64_t page, end_page;
-	int file;
+	struct model_vm *v = &m->vm[vm];
+	const struct model_slot *s;
+	uint64_t page;
+	int file, i;
 
 	if (len == 0 || !aligned(gpa) || !aligned(len) || gpa + len < gpa)
 		return fail(EINVAL);
-	file = model_gpa_page(m, gpa, &page);
-	if (file < 0 || model_gpa_page(m, gpa + len - 1, &end_page) != file ||
-	    end_page < page)
+	file = model_gpa_page(m, vm, gpa, &page);
+	if (file < 0)
+		return fail(EFAULT);
+	i = model_gpa_slot(m, vm, gpa);
+	s = &m->slot[i];
+	if (gpa + len > slot_end(s))
 		return fail(EFAULT);
 	if (!commit)
 		return ok(0);
-	if (m->nreq == MODEL_MAX_REQUESTS)
-		drop_request(m, 0);
-	m->req[m->nreq++] = (struct model_request){
+	if (v->nreq == MODEL_MAX_REQUESTS)
+		drop_request(v, 0);
+	v->req[v->nreq++] = (struct model_request){
 		.file = file,
 		.offset = page * PAGE,
 		.size = len,
@@ -792,14 +1088,14 @@ struct model_result model_guest_request(struct model *m, uint64_t gpa,
 	return ok(0);
 }
 
-struct model_result model_get_fault(struct model *m, struct model_fault *f,
-				    bool commit)
+struct model_result model_get_fault(struct model *m, int vm,
+				    struct model_fault *f, bool commit)
 {
-	if (!m->fault.pending)
+	if (!m->vm[vm].fault.pending)
 		return fail(ENOENT);
-	*f = m->fault;
+	*f = m->vm[vm].fault;
 	if (commit)
-		m->fault.pending = false;
+		m->vm[vm].fault.pending = false;
 	return ok(0);
 }
 

@@ -30,8 +30,13 @@
 #define MODEL_PAGE	   4096ULL
 #define MODEL_MAX_PAGES	   512 /* enough ranges to split the attribute tree */
 #define MODEL_DATA_PAGES   16  /* pages whose bytes are modelled */
-#define MODEL_MAX_FILES	   2
-#define MODEL_MAX_REQUESTS 64 /* gmem_guest_request(3): the 64 most recent */
+#define MODEL_MAX_FILES	   3   /* files 0 and 1 on VM 0, file 2 on VM 1 */
+#define MODEL_MAX_VMS	   2
+#define MODEL_MAX_SLOTS	   8 /* slot s: VM s / 4, slot id s % 4 */
+#define MODEL_SLOTS_PER_VM 4
+#define MODEL_USER_PAGES   16	/* the user memory behind a slot's address */
+#define MODEL_GPA_PAGES	   2048 /* per-VM attributes kept from gpa_base */
+#define MODEL_MAX_REQUESTS 64	/* gmem_guest_request(3): the 64 most recent */
 #define MODEL_MAX_CHUNKS   8
 
 enum model_platform {
@@ -74,18 +79,32 @@ struct model_page {
 };
 
 struct model_file {
-	bool live;
+	bool live; /* exists: open, or closed and kept by a mapping */
+	bool open; /* its descriptor is open */
+	int vm;	   /* the VM it was made on */
 	bool mmap_ok;
 	uint64_t npages;
 	struct model_page page[MODEL_MAX_PAGES];
 	struct model_data data[MODEL_DATA_PAGES];
 };
 
-/* One memslot, binding a whole file at gpa. */
+/*
+ * One memslot. A guest_memfd slot binds [offset, offset + npages pages)
+ * of a file; its file is -1 once the file was closed (R36: the slot stays,
+ * unbound). A plain slot has no file. `user`: userspace_addr is the
+ * slot's user memory (modelled bytes), else 0.
+ */
 struct model_slot {
-	bool bound;
+	bool used;
+	uint32_t flags;
+	bool gmem;
+	bool gmem_only; /* the file was made with MMAP: shared faults go to it
+			 */
+	bool user;
 	int file;
 	uint64_t gpa;
+	uint64_t offset;
+	uint64_t npages;
 };
 
 struct model_request {
@@ -102,14 +121,25 @@ struct model_fault {
 	uint64_t flags;
 };
 
-struct model {
-	enum model_platform platform;
-	bool experimental;
-	struct model_file file[MODEL_MAX_FILES];
-	struct model_slot slot[MODEL_MAX_FILES];
+/* What a VM keeps: its guest's requests and memory fault, and in the
+ * legacy mode its attributes by gpa (1: private). */
+struct model_vm {
 	struct model_request req[MODEL_MAX_REQUESTS];
 	unsigned int nreq;
 	struct model_fault fault;
+	uint8_t gpa_private[MODEL_GPA_PAGES];
+};
+
+struct model {
+	enum model_platform platform;
+	bool experimental;
+	/* vm_memory_attributes: the VM holds the attributes by gpa (R43). */
+	bool legacy;
+	uint64_t gpa_base;
+	struct model_file file[MODEL_MAX_FILES];
+	struct model_slot slot[MODEL_MAX_SLOTS];
+	struct model_vm vm[MODEL_MAX_VMS];
+	uint8_t user[MODEL_MAX_SLOTS][MODEL_USER_PAGES * MODEL_PAGE];
 };
 
 /* What a call returns: ret (-1 on error, then err), and for
@@ -121,9 +151,11 @@ struct model_result {
 	uint64_t error_offset;
 };
 
-/* The part of one page a guest access reached. */
+/* The part of one page a guest access reached: of a file, or (file -1)
+ * of the user memory of slot `slot`. */
 struct model_chunk {
 	int file;
+	int slot;
 	uint64_t page;
 	uint64_t off;
 	uint64_t len;
@@ -142,11 +174,15 @@ enum model_touch { MODEL_TOUCH_OK, MODEL_TOUCH_SIGBUS, MODEL_TOUCH_SIGSEGV };
 /* ---- VMs and files ---- */
 bool model_vm_type(unsigned long type, enum model_platform *platform);
 void model_init(struct model *m, enum model_platform platform,
-		bool experimental);
+		bool experimental, bool legacy, uint64_t gpa_base);
 bool model_encrypted(const struct model *m);
 struct model_result model_create_file(const struct model *m, uint64_t size,
 				      uint64_t flags);
-void model_add_file(struct model *m, int file, uint64_t size, uint64_t flags);
+void model_add_file(struct model *m, int file, int vm, uint64_t size,
+		    uint64_t flags);
+/* close(2) of the file's descriptor: the file lives on while `mapped`;
+ * else its slots stay, unbound (R36), and its requests go. */
+void model_close_file(struct model *m, int file, bool mapped);
 long model_check_extension(const struct model *m, long cap);
 
 /* ---- the conversion ioctl ---- */
@@ -156,6 +192,31 @@ struct model_result model_convert(struct model *m, int file, uint64_t offset,
 				  uint64_t flags, uint64_t error_offset,
 				  bool reserved_set, enum model_arg arg,
 				  bool commit);
+
+/* KVM_SET_MEMORY_ATTRIBUTES(2) on a VM (legacy mode only, R43). */
+struct model_result model_set_vm_attributes(struct model *m, int vm,
+					    uint64_t address, uint64_t size,
+					    uint64_t attributes, uint64_t flags,
+					    bool extra_words_set,
+					    enum model_arg arg, bool commit);
+
+/* ---- memslots (R32..R36) ---- */
+enum model_slot_fd {
+	MODEL_FD_FILE,	   /* `file`'s descriptor */
+	MODEL_FD_CLOSED,   /* not open: EBADF */
+	MODEL_FD_NOT_GMEM, /* open, not a guest_memfd: EINVAL */
+};
+struct model_slot_args {
+	uint32_t flags;
+	uint64_t gpa;
+	uint64_t size;
+	bool user; /* userspace_addr: the slot's user memory, else 0 */
+	enum model_slot_fd fd;
+	int file;
+	uint64_t offset;
+};
+struct model_result model_memslot(struct model *m, int slot,
+				  const struct model_slot_args *a, bool commit);
 
 /* ---- memory ---- */
 struct model_result model_fallocate(struct model *m, int file, int mode,
@@ -171,19 +232,27 @@ enum model_touch model_host_touch(struct model *m, int file, uint64_t offset,
 				  const uint8_t *data, bool commit);
 
 /* ---- the guest ---- */
-struct model_result model_guest_access(struct model *m, uint64_t gpa,
+struct model_result model_guest_access(struct model *m, int vm, uint64_t gpa,
 				       uint64_t len, unsigned int flags,
 				       bool write, const uint8_t *data,
 				       struct model_access *out, bool commit);
-struct model_result model_guest_request(struct model *m, uint64_t gpa,
+struct model_result model_guest_request(struct model *m, int vm, uint64_t gpa,
 					uint64_t len, bool to_private,
 					bool commit);
-struct model_result model_get_fault(struct model *m, struct model_fault *f,
-				    bool commit);
-void model_bind(struct model *m, int file, uint64_t gpa);
-void model_unbind(struct model *m, int file);
-/* The file and page a gpa reaches through the slots, or -1. */
-int model_gpa_page(const struct model *m, uint64_t gpa, uint64_t *page);
+struct model_result model_get_fault(struct model *m, int vm,
+				    struct model_fault *f, bool commit);
+/* The slot of VM `vm` whose guest range holds gpa, or -1. */
+int model_gpa_slot(const struct model *m, int vm, uint64_t gpa);
+/* The file and page a gpa reaches through a bound guest_memfd slot, or
+ * -1. */
+int model_gpa_page(const struct model *m, int vm, uint64_t gpa, uint64_t *page);
+/* Whether a guest access of VM `vm` at gpa must be private to succeed:
+ * the page's attribute, the file's or (legacy) the VM's. */
+bool model_gpa_private(const struct model *m, int vm, uint64_t gpa);
+/* A gpa of the file's VM at which a slot binds the page, for a guest
+ * access that reaches the file's bytes; false if none. */
+bool model_page_gpa(const struct model *m, int file, uint64_t page,
+		    uint64_t *gpa);
 
 /* ---- what the queries must answer ---- */
 struct model_range {

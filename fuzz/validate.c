@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library's validators, called from the fuzz target (validate.h). It
+ * takes the locks the library's own readers take, so it may run between
+ * any two operations.
+ */
+#include <stdio.h>
+
+#include "fd_table.h"
+#include "gmem_file.h"
+#include "range_tree.h"
+#include "validate.h"
+#include "vm.h"
+
+static int tree_check(const struct range_tree *t, const char *name, char *why,
+		      size_t whylen)
+{
+	const char *what = NULL;
+
+	if (!range_tree_validate(t, &what))
+		return 0;
+	snprintf(why, whylen, "%s tree: %s", name, what ? what : "invalid");
+	return -1;
+}
+
+int fuzz_validate_file(int fd, char *why, size_t whylen)
+{
+	struct gmem_file *f = gmem_file_lookup(fd);
+	int ret;
+
+	if (!f) {
+		snprintf(why, whylen, "fd %d is not a guest_memfd", fd);
+		return -1;
+	}
+	gmem_rwlock_read_lock(&f->convert_lock);
+	ret = tree_check(&f->attributes, "attribute", why, whylen);
+	gmem_mutex_lock(&f->state_lock);
+	if (!ret)
+		ret = tree_check(&f->fallocated, "allocation", why, whylen);
+	if (!ret)
+		ret = tree_check(&f->pins, "pin", why, whylen);
+	gmem_mutex_unlock(&f->state_lock);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	gmem_file_put(f);
+	return ret;
+}
+
+int fuzz_validate_vm(int fd, char *why, size_t whylen)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+	struct gmem_vm *vm;
+	int ret = 0;
+
+	if (!obj || obj->kind != GMEM_OBJ_VM) {
+		if (obj)
+			gmem_object_put(obj);
+		snprintf(why, whylen, "fd %d is not a VM", fd);
+		return -1;
+	}
+	vm = vm_from_object(obj);
+	if (!vm_gmem_attributes(vm)) {
+		gmem_mutex_lock(&vm->attributes.lock);
+		ret = tree_check(&vm->attributes.by_gfn, "VM attribute", why,
+				 whylen);
+		gmem_mutex_unlock(&vm->attributes.lock);
+	}
+	gmem_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * White-box checks the differential target runs after every operation:
+ * the library's own validators over its internal state, which the
+ * black-box comparison with the model cannot see (a range tree whose
+ * nodes break an invariant may still answer every query right).
+ */
+#ifndef GMEM_FUZZ_VALIDATE_H
+#define GMEM_FUZZ_VALIDATE_H
+
+#include <stddef.h>
+
+/* The trees of the guest_memfd behind fd (attributes, allocation, pins):
+ * 0, or -1 with the broken invariant in why. */
+int fuzz_validate_file(int fd, char *why, size_t whylen);
+
+/* The VM behind fd: its attribute tree in the legacy mode. */
+int fuzz_validate_vm(int fd, char *why, size_t whylen);
+
+#endif
