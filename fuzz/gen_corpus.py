@@ -336,6 +336,28 @@ SEEDS = {
     "regress_3_refallocate": header(SNP, 0, 4) + b"".join([
         falloc(0, 1), falloc(0, 1), guest(False, 0, 0, 64, kind=4),
     ]),
+    # Issue 12's guest-side differences, found again by gmem_diff in the
+    # legacy mode: a private access that no guest_memfd slot backs is a
+    # memory fault; shared accesses to a slot whose file cannot be mapped
+    # go to its userspace_addr (the slot's user memory here).
+    "regress_4_legacy_unbacked_private": header(SW, 0, 4, more=LEGACY) +
+    b"".join([
+        op(SLOT), guest(False, 0, kind=4), op(GET_FAULT),
+        vm_attrs(0, 6, True), guest(False, 1, kind=4), op(GET_FAULT),
+        guest(False, 5, kind=4), op(GET_FAULT),
+        memslot(0, SLOT_PLAIN, npages=2), vm_attrs(0, 2, True, high=True),
+        guest(False, 0, kind=4, high=True), op(GET_FAULT),
+        guest(False, 5, kind=3), op(GET_FAULT),
+    ]),
+    "regress_5_legacy_shared_userspace_addr": header(
+        SNP, NO_MMAP | TWO_FILES, 4, 4, LEGACY) + b"".join([
+        guest(True, 1, kind=3, seed=0x33), guest(False, 1, kind=3),
+        vm_attrs(1, 1, True), guest(True, 1, kind=4),
+        guest(False, 1, kind=4), vm_attrs(1, 1, False),
+        guest(False, 1, 0, 8192, kind=3), close(0),
+        guest(False, 2, kind=3), guest(True, 2, 5, 100, kind=3),
+        guest(False, 6, 4000, 200, kind=3),
+    ]),
     "tree_split_pkvm": header(PKVM, 0, 257) + b"".join([
         stripe(0, 64, private=False), stripe(64, 64, step=2),
         stripe(100, 64, step=3, private=False), request(0, 4, True),

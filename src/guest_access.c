@@ -8,7 +8,9 @@
  * the bytes move through the library's own view, which conversions never
  * revoke. A mismatch stops the walk with EFAULT and a memory fault record,
  * as KVM_RUN stops with KVM_EXIT_MEMORY_FAULT (R78), so that the VMM can
- * convert and run the guest again.
+ * convert and run the guest again. With the VM's attributes, shared
+ * accesses to a guest_memfd that cannot be mapped go to the slot's
+ * userspace_addr instead, as KVM's do.
  *
  * Each page is accessed under its file's conversion lock held shared, so a
  * conversion never sees half an access, and an access never sees half a
@@ -42,19 +44,6 @@ struct page_access {
 	bool write;
 	bool private;
 };
-
-static uint64_t access_attributes(struct page_access *a, uint64_t gpa)
-{
-	uint64_t attributes = 0;
-
-	if (!vm_gmem_attributes(a->vm))
-		vm_attributes_get(&a->vm->attributes, &a->vm->slots, gpa,
-				  &attributes);
-	else
-		attributes = gmem_file_page_attributes(a->file,
-						       page_index(a->offset));
-	return attributes;
-}
 
 static int copy_plain(struct page_access *a, char *memory)
 {
@@ -93,18 +82,14 @@ static int copy_encrypted(struct page_access *a, char *memory)
 	return err;
 }
 
-/* One page's worth of an access. Caller holds the file's convert_lock. */
-static int access_page(struct page_access *a, uint64_t gpa)
+/* One page's worth of an access to the file's bytes. Caller holds the
+ * file's convert_lock. */
+static int access_file_page(struct page_access *a)
 {
 	struct view v;
 	int err;
 
 	gmem_assert_held(&a->file->convert_lock);
-	if (!!(access_attributes(a, gpa) & KVM_MEMORY_ATTRIBUTE_PRIVATE) !=
-	    a->private) {
-		guest_exit_record_fault(&a->vm->exits, gpa, a->private);
-		return -EFAULT;
-	}
 	err = view_map(a->file, a->offset, a->len, &v);
 	if (err)
 		return err;
@@ -114,6 +99,81 @@ static int access_page(struct page_access *a, uint64_t gpa)
 		err = copy_plain(a, v.base);
 	view_unmap(&v);
 	return err;
+}
+
+static int access_file(struct page_access *a)
+{
+	int err;
+
+	gmem_rwlock_read_lock(&a->file->convert_lock);
+	err = access_file_page(a);
+	gmem_rwlock_read_unlock(&a->file->convert_lock);
+	return err;
+}
+
+/* A shared access served from the process's own memory at `hva`, both
+ * ends user memory: through a bounce buffer, each copy checked. */
+static int access_user(struct page_access *a, uint64_t hva)
+{
+	char bounce[GMEM_PAGE_SIZE];
+	void *at = (void *)(uintptr_t)hva;
+	int err;
+
+	if (a->write) {
+		err = copy_from_user(bounce, a->buf, a->len);
+		if (!err)
+			err = copy_to_user(at, bounce, a->len);
+	} else {
+		err = copy_from_user(bounce, at, a->len);
+		if (!err)
+			err = copy_to_user(a->buf, bounce, a->len);
+	}
+	return err;
+}
+
+/* Per-file attributes: a page no bound guest_memfd slot reaches faults
+ * without a record (nothing to convert); a page of the other kind is a
+ * memory fault (R78). */
+static int access_by_file_attributes(struct page_access *a, uint64_t gpa)
+{
+	bool private;
+	int err = -EFAULT;
+
+	if (!a->file)
+		return -EFAULT;
+	gmem_rwlock_read_lock(&a->file->convert_lock);
+	private = gmem_file_page_attributes(a->file, page_index(a->offset)) &
+		  KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	if (private != a->private)
+		guest_exit_record_fault(&a->vm->exits, gpa, a->private);
+	else
+		err = access_file_page(a);
+	gmem_rwlock_read_unlock(&a->file->convert_lock);
+	return err;
+}
+
+/*
+ * Per-VM attributes, as KVM's fault path takes them: the VM's attribute
+ * of the gpa first (a mismatch is a memory fault); then a private access
+ * needs a guest_memfd slot bound to a file, and without one KVM exits
+ * with KVM_EXIT_MEMORY_FAULT as well (a plain slot, a deleted slot, a
+ * closed file). A shared access goes to the guest_memfd only if it was
+ * made with GUEST_MEMFD_FLAG_MMAP; otherwise KVM serves it from the
+ * slot's userspace_addr, so guest and host see the same bytes there.
+ */
+static int access_by_vm_attributes(struct page_access *a, uint64_t gpa)
+{
+	uint64_t attributes = 0, hva;
+
+	vm_attributes_get(&a->vm->attributes, &a->vm->slots, gpa, &attributes);
+	if (!!(attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE) != a->private ||
+	    (a->private && !a->file)) {
+		guest_exit_record_fault(&a->vm->exits, gpa, a->private);
+		return -EFAULT;
+	}
+	if (!a->private && !memslot_gpa_to_hva(&a->vm->slots, gpa, &hva))
+		return access_user(a, hva);
+	return a->file ? access_file(a) : -EFAULT;
 }
 
 ssize_t guest_access(struct gmem_vm *vm, uint64_t gpa, void *buf, size_t len,
@@ -133,16 +193,14 @@ ssize_t guest_access(struct gmem_vm *vm, uint64_t gpa, void *buf, size_t len,
 
 		a.file = memslot_gpa_to_file(&vm->slots, at, &a.offset,
 					     &slot_end);
-		if (!a.file)
-			return -EFAULT;
 		a.buf = (char *)buf + done;
 		a.len = GMEM_PAGE_SIZE - (at & (GMEM_PAGE_SIZE - 1));
 		if (a.len > len - done)
 			a.len = len - done;
-		gmem_rwlock_read_lock(&a.file->convert_lock);
-		err = access_page(&a, at);
-		gmem_rwlock_read_unlock(&a.file->convert_lock);
-		gmem_file_put(a.file);
+		err = vm_gmem_attributes(vm) ? access_by_file_attributes(&a, at)
+					     : access_by_vm_attributes(&a, at);
+		if (a.file)
+			gmem_file_put(a.file);
 	}
 	return err ? err : (ssize_t)len;
 }

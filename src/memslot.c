@@ -294,6 +294,7 @@ static int memslot_create(struct memslots *m,
 		.userspace_addr = r->userspace_addr,
 		.gmem_offset = r->guest_memfd_offset,
 		.file = f,
+		.gmem_only = f && (f->flags & GUEST_MEMFD_FLAG_MMAP),
 		.kvm_slot = mirror,
 		.kvm_view = kvm_view,
 	};
@@ -368,6 +369,24 @@ struct gmem_file *memslot_gpa_to_file(struct memslots *m, uint64_t gpa,
 	}
 	gmem_mutex_unlock(&m->lock);
 	return f;
+}
+
+int memslot_gpa_to_hva(struct memslots *m, uint64_t gpa, uint64_t *hva)
+{
+	int err = -ENOENT;
+
+	gmem_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->nslots && err; i++) {
+		const struct memslot *s = &m->slots[i];
+
+		if (gpa < s->gpa || gpa - s->gpa >= s->size ||
+		    !(s->flags & KVM_MEM_GUEST_MEMFD) || s->gmem_only)
+			continue;
+		*hva = s->userspace_addr + (gpa - s->gpa);
+		err = 0;
+	}
+	gmem_mutex_unlock(&m->lock);
+	return err;
 }
 
 /*

@@ -33,6 +33,10 @@ struct memslot {
 	 * file's end unbinds it (memslot_unbind_file). NULL without
 	 * GUEST_MEMFD. */
 	struct gmem_file *file;
+	/* The file was made with GUEST_MEMFD_FLAG_MMAP: KVM serves the
+	 * slot's shared faults from it, not from userspace_addr. Kept when
+	 * the file goes. */
+	bool gmem_only;
 	/* kvm backend: the real VM has this slot too. */
 	bool kvm_slot;
 	/* kvm backend, gmem-only slot: the library's view of the file that
@@ -66,6 +70,11 @@ int memslot_set_region2(struct memslots *m,
  * slot covers `gpa`. */
 struct gmem_file *memslot_gpa_to_file(struct memslots *m, uint64_t gpa,
 				      uint64_t *offset, uint64_t *slot_end);
+
+/* The host address behind `gpa` in a guest_memfd slot whose shared
+ * accesses go to userspace_addr (its file was made without MMAP): 0, or
+ * -ENOENT if no such slot covers `gpa`. */
+int memslot_gpa_to_hva(struct memslots *m, uint64_t gpa, uint64_t *hva);
 
 /* A guest_memfd is going away: its slots stay, unbound (R36). */
 void memslot_unbind_file(struct memslots *m, struct gmem_file *f);

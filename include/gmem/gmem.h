@@ -98,6 +98,11 @@ GMEM_API int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len);
  * of earlier pages have then been accessed. EFAULT without a record for a
  * gpa no guest_memfd memslot binds; EINVAL for unknown flags. On SEV-SNP
  * and TDX a private access goes through the VM's memory encryption.
+ * With per-VM attributes (vm_memory_attributes) a private access to a gpa
+ * no bound guest_memfd memslot backs records a memory fault too, and a
+ * shared access to a slot whose guest_memfd was made without
+ * GUEST_MEMFD_FLAG_MMAP reads and writes the slot's userspace_addr, as
+ * KVM does.
  */
 GMEM_API ssize_t gmem_guest_read(int vm_fd, uint64_t gpa, void *buf, size_t len,
 				 unsigned int flags);
