@@ -441,7 +441,8 @@ SEEDS = {
     ]),
     # The user's own actions on the library's mappings (plain munmap,
     # reuse of the address, MAP_FIXED over, mprotect, MADV_DONTNEED), each
-    # followed by conversions both ways; run with GMEM_FUZZ_FOREIGN=1.
+    # followed by conversions both ways (GMEM_FUZZ_NO_FOREIGN=1 skips
+    # them).
     "foreign_reuse": header(SW, INIT_SHARED, 4) + b"".join([
         mmap(0, 0, 4), host(True, 0, 0), user_map(0, 1),
         convert(0, 4, True, M0), convert(0, 4, False, M0), mmap(1, 0, 4),

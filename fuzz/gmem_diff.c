@@ -100,7 +100,8 @@ static bool trace;
 static bool checking; /* no trace output from the checks */
 static bool kvm_ok;
 /* The user's own actions on the library's mappings (plain munmap, reuse
- * of the address, mprotect, MAP_FIXED over them): GMEM_FUZZ_FOREIGN=1. */
+ * of the address, mprotect, MAP_FIXED over them); GMEM_FUZZ_NO_FOREIGN=1
+ * leaves them out. */
 static bool foreign_ops;
 /* The user memory behind the memslots' userspace_addr, one per slot, and
  * whether a slot of this run has had it (only those are checked, and
@@ -422,6 +423,72 @@ static void check_far_page(int f, uint64_t page)
 			(unsigned long long)page, touch_name(t));
 }
 
+/* Whether `at` lies in a mapping the run made itself since (a later
+ * mmap(NULL) may well land in a hole the user left). */
+static bool own_mapping(const uint8_t *at)
+{
+	for (int f = 0; f < MODEL_MAX_FILES; f++)
+		if (R.check_map[f] && at >= R.check_map[f] &&
+		    at < R.check_map[f] + R.m.file[f].npages * PAGE)
+			return true;
+	for (int s = 0; s < NMAPS; s++)
+		for (uint64_t i = 0; i < R.map[s].npages; i++)
+			if (R.map[s].state[i] == MAP_GMEM &&
+			    at == R.map[s].addr + i * PAGE)
+				return true;
+	return false;
+}
+
+/* What the kernel maps at `at`: the file's name and the file offset
+ * there, from /proc/self/maps. False if nothing is found. */
+static bool mapped_file_at(const uint8_t *at, char *path, size_t pathlen,
+			   uint64_t *offset)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	if (!maps)
+		return false;
+	while (!found && fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi, off;
+		int n = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", &lo, &hi, &off,
+			   &n) < 3 ||
+		    (uintptr_t)at < lo || (uintptr_t)at >= hi)
+			continue;
+		snprintf(path, pathlen, "%s", n ? line + n : "");
+		*offset = off + ((uintptr_t)at - lo);
+		found = true;
+	}
+	fclose(maps);
+	return found;
+}
+
+/*
+ * A page the user unmapped is mapped again. Fine if the run or anyone
+ * else (an allocator) put its own mapping there since: forget the hole.
+ * A divergence if it is the library's doing: its cover of private pages,
+ * or the file's memory at the very offset the old mapping showed there.
+ */
+static void check_hole_reused(struct mapping *mp, int s, uint64_t i)
+{
+	uint8_t *at = mp->addr + i * PAGE;
+	uint64_t offset = 0;
+	char path[256] = "";
+
+	if (!own_mapping(at) &&
+	    mapped_file_at(at, path, sizeof(path), &offset) &&
+	    (strstr(path, "gmem-private") ||
+	     (strstr(path, "gmem-memory") &&
+	      offset == (uint64_t)mp->offset + i * PAGE)))
+		diverge("mapping %d page %llu: the user unmapped it, and the "
+			"library mapped it again (%s)",
+			s, (unsigned long long)i, path);
+	mp->state[i] = MAP_GONE;
+}
+
 /* What the user put where the library's mappings were must be left
  * alone: a hole stays a hole (mincore(2) fails with ENOMEM on an
  * unmapped address), foreign bytes stay as they were written. */
@@ -430,15 +497,13 @@ static void check_foreign(void)
 	unsigned char v;
 
 	for (int s = 0; s < NMAPS; s++) {
-		const struct mapping *mp = &R.map[s];
+		struct mapping *mp = &R.map[s];
 
 		for (uint64_t i = 0; i < mp->npages; i++) {
 			uint8_t *at = mp->addr + i * PAGE;
 
 			if (mp->state[i] == MAP_HOLE && !mincore(at, PAGE, &v))
-				diverge("mapping %d page %llu: the user "
-					"unmapped it, and it is mapped again",
-					s, (unsigned long long)i);
+				check_hole_reused(mp, s, i);
 			if (mp->state[i] != MAP_FOREIGN)
 				continue;
 			fill_pattern(R.data, PAGE, mp->seed[i]);
@@ -1947,7 +2012,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (none_page == MAP_FAILED || ro_page == MAP_FAILED)
 		abort();
-	foreign_ops = getenv("GMEM_FUZZ_FOREIGN") != NULL;
+	foreign_ops = getenv("GMEM_FUZZ_NO_FOREIGN") == NULL;
 	for (int s = 0; s < MODEL_MAX_SLOTS; s++) {
 		user_mem[s] =
 			mmap(NULL, sizeof(R.m.user[s]), PROT_READ | PROT_WRITE,

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "fd_table.h"
-#include "gmem_file.h"
+#include "file_validate.h"
 #include "range_tree.h"
 #include "validate.h"
 #include "vm.h"
@@ -23,26 +23,17 @@ static int tree_check(const struct range_tree *t, const char *name, char *why,
 	return -1;
 }
 
+/* The cross-check of the file's whole state (src/file_validate.h): its
+ * trees, and attributes, allocation, pins and host mappings agreeing. */
 int fuzz_validate_file(int fd, char *why, size_t whylen)
 {
-	struct gmem_file *f = gmem_file_lookup(fd);
-	int ret;
+	const char *what = NULL;
+	int err = gmem_file_validate_fd(fd, &what);
 
-	if (!f) {
-		snprintf(why, whylen, "fd %d is not a guest_memfd", fd);
-		return -1;
-	}
-	gmem_rwlock_read_lock(&f->convert_lock);
-	ret = tree_check(&f->attributes, "attribute", why, whylen);
-	gmem_mutex_lock(&f->state_lock);
-	if (!ret)
-		ret = tree_check(&f->fallocated, "allocation", why, whylen);
-	if (!ret)
-		ret = tree_check(&f->pins, "pin", why, whylen);
-	gmem_mutex_unlock(&f->state_lock);
-	gmem_rwlock_read_unlock(&f->convert_lock);
-	gmem_file_put(f);
-	return ret;
+	if (!err)
+		return 0;
+	snprintf(why, whylen, "%s (%d)", what ? what : "invalid", err);
+	return -1;
 }
 
 int fuzz_validate_vm(int fd, char *why, size_t whylen)

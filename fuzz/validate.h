@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-/* The trees of the guest_memfd behind fd (attributes, allocation, pins):
- * 0, or -1 with the broken invariant in why. */
+/* The guest_memfd behind fd: its trees, and its attributes, allocation,
+ * pins and host mappings agreeing: 0, or -1 with what is broken in why. */
 int fuzz_validate_file(int fd, char *why, size_t whylen);
 
 /* The VM behind fd: its attribute tree in the legacy mode. */
