@@ -361,6 +361,34 @@ static void usage(FILE *f, const char *prog)
 		prog);
 }
 
+/* One option from getopt_long(); -1 for an unknown one. */
+static int set_option(int ch, struct options *opt)
+{
+	switch (ch) {
+	case 'b':
+		opt->backend = optarg;
+		return 0;
+	case 'l':
+		opt->list = true;
+		return 0;
+	case 'o':
+		opt->only = optarg;
+		return 0;
+	case 'n':
+		opt->no_fork = true;
+		return 0;
+	case 'a':
+		opt->answers = optarg;
+		return 0;
+	case 'r':
+		opt->record = optarg;
+		opt->backend = "kernel";
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -377,30 +405,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
 
 	while ((ch = getopt_long(argc, argv, "b:lo:na:r:h", longopts, NULL)) !=
 	       -1) {
-		switch (ch) {
-		case 'b':
-			opt->backend = optarg;
-			break;
-		case 'l':
-			opt->list = true;
-			break;
-		case 'o':
-			opt->only = optarg;
-			break;
-		case 'n':
-			opt->no_fork = true;
-			break;
-		case 'a':
-			opt->answers = optarg;
-			break;
-		case 'r':
-			opt->record = optarg;
-			opt->backend = "kernel";
-			break;
-		case 'h':
+		if (ch == 'h') {
 			usage(stdout, argv[0]);
 			exit(0);
-		default:
+		}
+		if (set_option(ch, opt)) {
 			usage(stderr, argv[0]);
 			return -1;
 		}
@@ -561,6 +570,25 @@ static int report(const struct result *res, size_t n, int skipped)
 	return agree == (int)n ? 0 : 1;
 }
 
+/* --record needs a kernel whose answers are the reference; --answers
+ * loads the recorded ones. 0, or the exit status. */
+static int prepare_answers(const struct options *opt)
+{
+	if (opt->record && host_lacks(HOST_GMEM_MMAP)) {
+		printf("conformance: cannot record: %s\n",
+		       host_lacks(HOST_GMEM_MMAP));
+		return 77;
+	}
+	if (!opt->answers || opt->record)
+		return 0;
+	recorded = answers_load(opt->answers);
+	if (!recorded) {
+		printf("conformance: %s: %s\n", opt->answers, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
@@ -575,19 +603,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (opt.record && host_lacks(HOST_GMEM_MMAP)) {
-		printf("conformance: cannot record: %s\n",
-		       host_lacks(HOST_GMEM_MMAP));
-		return 77;
-	}
-	if (opt.answers && !opt.record) {
-		recorded = answers_load(opt.answers);
-		if (!recorded) {
-			printf("conformance: %s: %s\n", opt.answers,
-			       strerror(errno));
-			return 1;
-		}
-	}
+	ret = prepare_answers(&opt);
+	if (ret)
+		return ret;
 	if (!probe_ways()) {
 		printf("conformance: no way could run\n");
 		return 77;
