@@ -394,7 +394,7 @@ int bench_finish(void)
 
 int bench_vm(unsigned int backend)
 {
-	struct gmem_vm_opts opts = { .sz = sizeof(opts), .backend = backend };
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = backend);
 	int vm = gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts);
 
 	if (vm < 0)

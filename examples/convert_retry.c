@@ -75,7 +75,11 @@ static int setup(struct guest *g)
 		.memory_size = SIZE,
 	};
 
-	g->vm = gmem_create_vm(KVM_X86_SW_PROTECTED_VM);
+	/* Options the libbpf way: GMEM_OPTS zeroes the struct and sets sz.
+	 * AUTO: the kernel's own guest_memfd where it has one, else a memfd. */
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_AUTO);
+
+	g->vm = gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts);
 	if (g->vm < 0)
 		return -1;
 	g->fd = gmem_ioctl(g->vm, KVM_CREATE_GUEST_MEMFD, &args);

@@ -28,6 +28,7 @@
 #include "pin.h"
 #include "system.h"
 #include "uaccess.h"
+#include "vm_opts.h"
 #include "vm.h"
 
 #define KVM_API_VERSION_VALUE 12
@@ -50,49 +51,6 @@ static int foreign_fd_error(int fd, int foreign)
 int gmem_open_system(void)
 {
 	return syscall_return(system_open());
-}
-
-/* Whether the caller's bytes [from, to) of `in` are all zero. */
-static int opts_tail_zero(const char *in, size_t from, size_t to)
-{
-	char chunk[64], zero[64] = { 0 };
-
-	for (size_t at = from; at < to; at += sizeof(chunk)) {
-		size_t n = to - at < sizeof(chunk) ? to - at : sizeof(chunk);
-
-		if (copy_from_user(chunk, in + at, n))
-			return -EFAULT;
-		if (memcmp(chunk, zero, n))
-			return -E2BIG;
-	}
-	return 0;
-}
-
-#define OPTS_MAX (1 << 20)
-
-/*
- * Options as the caller's struct size allows, as libbpf reads them:
- * fields past sz read as zero, and fields this library does not know (a
- * newer caller's) must be zero, else E2BIG. An unreadable struct is
- * EFAULT.
- */
-static int vm_opts_read(const struct gmem_vm_opts *in, struct gmem_vm_opts *out)
-{
-	size_t sz;
-
-	memset(out, 0, sizeof(*out));
-	if (!in)
-		return 0;
-	if (copy_from_user(&sz, &in->sz, sizeof(sz)))
-		return -EFAULT;
-	if (sz < sizeof(sz) || sz > OPTS_MAX)
-		return -EINVAL;
-	if (copy_from_user(out, in, sz < sizeof(*out) ? sz : sizeof(*out)))
-		return -EFAULT;
-	out->sz = sizeof(*out);
-	return sz > sizeof(*out)
-		       ? opts_tail_zero((const char *)in, sizeof(*out), sz)
-		       : 0;
 }
 
 int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts)

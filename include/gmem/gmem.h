@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <gmem/uapi.h>
@@ -133,11 +134,13 @@ enum gmem_backend {
 	GMEM_BACKEND_MEMFD = 2, /* a memfd */
 };
 
-/* Options of gmem_create_vm_opts(). Zero the struct, then set sz to
- * sizeof(struct gmem_vm_opts); fields past sz read as zero, so the struct
- * can grow and a caller built against an older, smaller one keeps
- * working. A larger sz than this library knows is accepted when the
- * unknown tail is zero, else E2BIG. */
+/*
+ * Options of gmem_create_vm_opts(), read as libbpf reads its options: sz is
+ * sizeof(struct gmem_vm_opts) as the caller was built; fields past sz read
+ * as zero, so the struct can grow. Every other byte within sz (padding, a
+ * newer caller's fields) must be zero, else E2BIG. Declare one with
+ * GMEM_OPTS(), which gets all of that right.
+ */
 struct gmem_vm_opts {
 	size_t sz;
 	/* enum gmem_backend; GMEM_BACKEND_AUTO also honours the environment
@@ -178,6 +181,21 @@ struct gmem_vm_opts {
 #define GMEM_ATTRIBUTES2_READABLE  (1ULL << 2)
 #define GMEM_ATTRIBUTES2_ENCRYPTED (1ULL << 3)
 #define GMEM_ATTRIBUTES2_DESTROY   (1ULL << 4)
+
+/*
+ * An options struct named NAME of type struct TYPE, zeroed whole (padding
+ * included), with sz set and the fields given as designated initialisers:
+ *
+ *	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_MEMFD);
+ *	int vm = gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts);
+ *
+ * As libbpf's LIBBPF_OPTS(); needs GNU C (statement expressions).
+ */
+#define GMEM_OPTS(TYPE, NAME, ...)                                             \
+	struct TYPE NAME = ({                                                  \
+		memset(&NAME, 0, sizeof(struct TYPE));                         \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };       \
+	})
 
 /* gmem_create_vm() with options; opts may be NULL. ENODEV if the kvm
  * backend was asked for and is not available. */

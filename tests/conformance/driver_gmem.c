@@ -25,10 +25,7 @@ static int gmem_memfd_probe(const char **why)
 
 static int create_vm_backend(unsigned long type, unsigned int backend)
 {
-	const struct gmem_vm_opts opts = {
-		.sz = sizeof(struct gmem_vm_opts),
-		.backend = backend,
-	};
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = backend);
 
 	return gmem_create_vm_opts(type, &opts);
 }
@@ -48,14 +45,10 @@ static int gmem_ioctl_arg(int fd, unsigned long request, unsigned long arg)
 	return gmem_ioctl(fd, request, arg);
 }
 
-#define GMEM_DRIVER_COMMON					\
-	.open_system = gmem_open_system,			\
-	.ioctl = gmem_ioctl_arg,				\
-	.mmap = gmem_mmap,					\
-	.munmap = gmem_munmap,					\
-	.fallocate = gmem_fallocate,				\
-	.ftruncate = gmem_ftruncate,				\
-	.close = gmem_close
+#define GMEM_DRIVER_COMMON                                                     \
+	.open_system = gmem_open_system, .ioctl = gmem_ioctl_arg,              \
+	.mmap = gmem_mmap, .munmap = gmem_munmap, .fallocate = gmem_fallocate, \
+	.ftruncate = gmem_ftruncate, .close = gmem_close
 
 const struct driver driver_gmem_kvm = {
 	.name = "gmem-kvm",

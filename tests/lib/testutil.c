@@ -105,11 +105,8 @@ bool backend_usable(unsigned int backend)
 
 static int make_vm(unsigned long type, unsigned int backend, bool legacy)
 {
-	struct gmem_vm_opts opts = {
-		.sz = sizeof(opts),
-		.backend = backend,
-		.vm_memory_attributes = legacy,
-	};
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = backend,
+		  .vm_memory_attributes = legacy);
 	int vm = gmem_create_vm_opts(type, &opts);
 
 	assert(vm >= 0);

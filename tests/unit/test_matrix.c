@@ -132,9 +132,8 @@ static void fill_pages(const struct cell *c)
 
 static int setup_cell(struct cell *c)
 {
-	struct gmem_vm_opts o = { .sz = sizeof(o),
-				  .backend = GMEM_BACKEND_MEMFD,
-				  .experimental_policies = true };
+	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD,
+		  .experimental_policies = true);
 	struct kvm_create_guest_memfd args = {
 		.size = SIZE,
 		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,

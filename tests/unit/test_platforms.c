@@ -32,9 +32,8 @@ struct vmf {
 
 static void vmf_open(struct vmf *v, unsigned long type, bool experimental)
 {
-	struct gmem_vm_opts o = { .sz = sizeof(o),
-				  .backend = GMEM_BACKEND_MEMFD,
-				  .experimental_policies = experimental };
+	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD,
+		  .experimental_policies = experimental);
 	struct kvm_userspace_memory_region2 r = {
 		.flags = KVM_MEM_GUEST_MEMFD,
 		.guest_phys_addr = GPA,
