@@ -31,7 +31,7 @@ fi
 common=(-std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing -g -O1
 	-fno-omit-frame-pointer -fsanitize=address,undefined
 	-fno-sanitize-recover=all -Wall -Wextra -Werror
-	-I"$src/include" -I"$src/src" -I"$src/tools")
+	-I"$src/include" -I"$src/src" -I"$src/tools" -I"$src/tests/lib")
 
 # Whether obj must be rebuilt: missing, or older than a file it depends on.
 stale() {
@@ -71,6 +71,8 @@ for p in "${pids[@]}"; do
 done
 compile "$src/fuzz/model.c" "$out/obj/fuzz/model.o" -fsanitize=fuzzer-no-link
 compile "$src/tools/host_probe.c" "$out/obj/tools/host_probe.o"
+compile "$src/fuzz/kernel_tape.c" "$out/obj/fuzz/kernel_tape.o"
+compile "$src/tests/lib/answers.c" "$out/obj/tests/lib/answers.o"
 # gmem_diff's white-box checks (the library's validators).
 compile "$src/fuzz/validate.c" "$out/obj/fuzz/validate.o" \
 	-fsanitize=fuzzer-no-link
@@ -79,7 +81,8 @@ for t in "${targets[@]}"; do
 	compile "$src/fuzz/$t.c" "$out/obj/fuzz/$t.o" -fsanitize=fuzzer-no-link
 	"$cc" "${common[@]}" -fsanitize=fuzzer "$out/obj/fuzz/$t.o" \
 		"$out/obj/fuzz/model.o" "$out/obj/fuzz/validate.o" \
-		"$out/obj/tools/host_probe.o" "${objs[@]}" -lcrypto -lpthread \
+		"$out/obj/tools/host_probe.o" "$out/obj/fuzz/kernel_tape.o" \
+		"$out/obj/tests/lib/answers.o" "${objs[@]}" -lcrypto -lpthread \
 		-o "$out/$t"
 done
 echo "built: ${targets[*]/#/$out/}"

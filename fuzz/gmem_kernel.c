@@ -33,6 +33,7 @@
 
 #include "host_probe.h"
 #include "input.h"
+#include "kernel_tape.h"
 
 #define PAGE	   4096ULL
 #define MAX_OPS	   48
@@ -132,16 +133,24 @@ static void __attribute__((format(printf, 1, 2))) diverge(const char *fmt, ...)
 	diverged = true;
 }
 
-/* A call's answer: ret, or -1 and errno. */
-struct answer {
-	long ret;
-	int err;
-};
-
 static struct answer answer_of(long ret)
 {
 	return (struct answer){ ret, ret == -1 ? errno : 0 };
 }
+
+static struct answer replayed(void)
+{
+	struct answer a = { -1, EIO };
+
+	if (!tape_next(op_index, &a))
+		diverge("the recorded kernel made no such call here");
+	return a;
+}
+
+/* The kernel's answer to `call` (a syscall expression): made and noted
+ * live, or read back from the recording without being made. */
+#define KERNEL(call)                                                           \
+	(tape_replaying() ? replayed() : tape_note(op_index, answer_of(call)))
 
 /* The errors of mmap(2)'s argument checks and guest_memfd's. */
 static bool mmap_check_errno(int err)
@@ -273,7 +282,7 @@ static void op_create(struct input *in)
 			     : in64(in);
 	if (in8(in) & 1)
 		c.reserved[in8(in) % 6] = in64(in); /* never checked (R4) */
-	k = answer_of(ioctl(K.vm, KVM_CREATE_GUEST_MEMFD, &c));
+	k = KERNEL(ioctl(K.vm, KVM_CREATE_GUEST_MEMFD, &c));
 	l = answer_of(gmem_ioctl(L.vm, KVM_CREATE_GUEST_MEMFD, &c));
 	snprintf(what, sizeof(what),
 		 "KVM_CREATE_GUEST_MEMFD(size %#llx flags %#llx) as file %d",
@@ -287,7 +296,8 @@ static void op_create(struct input *in)
 		L.file[slot] = (int)l.ret;
 		return;
 	}
-	close((int)k.ret);
+	if (!tape_replaying())
+		close((int)k.ret);
 	gmem_close((int)l.ret);
 }
 
@@ -382,7 +392,7 @@ static void op_region(struct input *in)
 	if (!strict &&
 	    ((q == MEMFD_MAX_GPA && memfd_backend) || q == READONLY_FLIP))
 		return;
-	k = answer_of(ioctl(K.vm, KVM_SET_USER_MEMORY_REGION2, &rk));
+	k = KERNEL(ioctl(K.vm, KVM_SET_USER_MEMORY_REGION2, &rk));
 	l = answer_of(gmem_ioctl(L.vm, KVM_SET_USER_MEMORY_REGION2, &rl));
 	compare_q(what, k, l, false, q);
 	if (k.ret == 0)
@@ -390,7 +400,7 @@ static void op_region(struct input *in)
 	/* The kernel made a slot it should have refused: take it away. */
 	if (q == KERNEL_BIND_OVERFLOW && k.ret == 0 && l.ret == -1) {
 		rk.memory_size = 0;
-		ioctl(K.vm, KVM_SET_USER_MEMORY_REGION2, &rk);
+		KERNEL(ioctl(K.vm, KVM_SET_USER_MEMORY_REGION2, &rk));
 	}
 }
 
@@ -410,7 +420,7 @@ static void op_fallocate(struct input *in)
 	int mode = m < 0xf0 ? modes[m % 8] : (int)in64(in);
 	off_t off = (off_t)pick_size(in), len = (off_t)pick_size(in);
 
-	compare("fallocate", answer_of(fallocate(K.file[i], mode, off, len)),
+	compare("fallocate", KERNEL(fallocate(K.file[i], mode, off, len)),
 		answer_of(gmem_fallocate(L.file[i], mode, off, len)), false);
 }
 
@@ -422,6 +432,17 @@ static int safe_flags(int flags, size_t len)
 	if (len > 32 * PAGE)
 		flags &= ~(MAP_POPULATE | MAP_LOCKED);
 	return flags;
+}
+
+/* 0 if the kernel maps it (and the mapping is gone again), else -1. */
+static long kernel_mmap(size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -1;
+	munmap(p, len);
+	return 0;
 }
 
 static void op_mmap(struct input *in)
@@ -441,15 +462,12 @@ static void op_mmap(struct input *in)
 		(off_t)(pick_size(in) % (in8(in) & 1 ? UINT64_MAX : 32 * PAGE));
 	int prot = p < 0xf0 ? prots[p % 5] : (int)in64(in);
 	int fl = safe_flags(f < 0xf0 ? flags[f % 6] : (int)in64(in), len);
-	void *mk = mmap(NULL, len, prot, fl, K.file[i], off);
-	struct answer k = { mk == MAP_FAILED ? -1 : 0, errno };
+	struct answer k = KERNEL(kernel_mmap(len, prot, fl, K.file[i], off));
 	void *ml = gmem_mmap(NULL, len, prot, fl, L.file[i], off);
 	struct answer l = { ml == MAP_FAILED ? -1 : 0, errno };
 
 	char what[128];
 
-	if (mk != MAP_FAILED)
-		munmap(mk, len);
 	if (ml != MAP_FAILED)
 		gmem_munmap(ml, len);
 	snprintf(what, sizeof(what),
@@ -460,6 +478,20 @@ static void op_mmap(struct input *in)
 		  fl & MAP_ANONYMOUS ? MMAP_ANONYMOUS : MMAP_ORDER);
 }
 
+/* fstat, with the fields the kernel gave (noted, or read back). */
+static struct answer kernel_fstat(int kf, struct stat *st)
+{
+	struct answer k = KERNEL(fstat(kf, st));
+
+	if (k.ret)
+		return k;
+	if (!tape_replaying())
+		tape_note_stat(op_index, st);
+	else if (!tape_next_stat(op_index, st))
+		diverge("the recorded kernel gave no fstat fields here");
+	return k;
+}
+
 /* The plain file calls, which a VMM makes on the descriptor itself. */
 static void op_fileop(struct input *in)
 {
@@ -468,48 +500,49 @@ static void op_fileop(struct input *in)
 	off_t off = (off_t)pick_size(in);
 	char buf[256] = { 0 };
 	struct stat sk, sl;
+	struct answer k;
 	int kf = K.file[i], lf = L.file[i];
 
 	switch (which % 10) {
 	case 0:
-		compare("read", answer_of(read(kf, buf, len)),
+		compare("read", KERNEL(read(kf, buf, len)),
 			answer_of(read(lf, buf, len)), false);
 		break;
 	case 1:
-		compare("write", answer_of(write(kf, buf, len)),
+		compare("write", KERNEL(write(kf, buf, len)),
 			answer_of(write(lf, buf, len)), false);
 		break;
 	case 2:
-		compare("pread", answer_of(pread(kf, buf, len, off)),
+		compare("pread", KERNEL(pread(kf, buf, len, off)),
 			answer_of(pread(lf, buf, len, off)), false);
 		break;
 	case 3:
-		compare("pwrite", answer_of(pwrite(kf, buf, len, off)),
+		compare("pwrite", KERNEL(pwrite(kf, buf, len, off)),
 			answer_of(pwrite(lf, buf, len, off)), false);
 		break;
 	case 4:
-		compare("lseek", answer_of(lseek(kf, off, (int)len % 6)),
+		compare("lseek", KERNEL(lseek(kf, off, (int)len % 6)),
 			answer_of(lseek(lf, off, (int)len % 6)), false);
 		break;
 	case 5:
-		compare("ftruncate", answer_of(ftruncate(kf, off)),
+		compare("ftruncate", KERNEL(ftruncate(kf, off)),
 			answer_of(gmem_ftruncate(lf, off)), false);
 		break;
 	case 6:
-		compare("fsync", answer_of(fsync(kf)), answer_of(fsync(lf)),
+		compare("fsync", KERNEL(fsync(kf)), answer_of(fsync(lf)),
 			false);
 		break;
 	case 7:
 		/* Known: it would change the memfd stand-in's mode. */
 		if (!strict && memfd_backend)
 			break;
-		compare_q("fchmod", answer_of(fchmod(kf, 0644)),
+		compare_q("fchmod", KERNEL(fchmod(kf, 0644)),
 			  answer_of(fchmod(lf, 0644)), false, MEMFD_FCHMOD);
 		break;
 	default:
-		compare("fstat", answer_of(fstat(kf, &sk)),
-			answer_of(fstat(lf, &sl)), false);
-		if (kf >= 0 && !fstat(kf, &sk) && !fstat(lf, &sl) &&
+		k = kernel_fstat(kf, &sk);
+		compare("fstat", k, answer_of(fstat(lf, &sl)), false);
+		if (k.ret == 0 && !fstat(lf, &sl) &&
 		    (sk.st_size != sl.st_size || sk.st_mode != sl.st_mode ||
 		     sk.st_blksize != sl.st_blksize ||
 		     sk.st_blocks != sl.st_blocks))
@@ -525,23 +558,30 @@ static void op_fileop(struct input *in)
 
 /* ---- one run ---- */
 
+/* An input's first byte picks the library VM's backend. */
+static bool wants_kvm_backend(uint8_t first)
+{
+	return (first & 7) == 7;
+}
+
 static bool setup(struct input *in)
 {
 	struct gmem_vm_opts o = {
 		.sz = sizeof(o),
-		.backend = (in8(in) & 7) == 7 ? GMEM_BACKEND_KVM
-					      : GMEM_BACKEND_MEMFD,
+		.backend = wants_kvm_backend(in8(in)) ? GMEM_BACKEND_KVM
+						      : GMEM_BACKEND_MEMFD,
 	};
 
 	memfd_backend = o.backend == GMEM_BACKEND_MEMFD;
-	K.vm = ioctl(dev_kvm, KVM_CREATE_VM, 0);
+	K.vm = (int)KERNEL(ioctl(dev_kvm, KVM_CREATE_VM, 0)).ret;
 	if (K.vm < 0)
 		return false;
 	L.vm = gmem_create_vm_opts(KVM_X86_DEFAULT_VM, &o);
 	if (L.vm < 0) {
 		diverge("the library cannot make a VM: %s",
 			strerrorname_np(errno));
-		close(K.vm);
+		if (!tape_replaying())
+			close(K.vm);
 		K.vm = -1;
 		return false;
 	}
@@ -551,33 +591,41 @@ static bool setup(struct input *in)
 	return true;
 }
 
+/* Replaying, the kernel's descriptors are recorded numbers, not open. */
 static void teardown(void)
 {
+	bool live = !tape_replaying();
+
 	for (int i = 0; i < NFILES; i++) {
 		if (K.file[i] >= 0) {
-			close(K.file[i]);
+			if (live)
+				close(K.file[i]);
 			gmem_close(L.file[i]);
 		}
 	}
 	if (K.vm >= 0) {
-		close(K.vm);
+		if (live)
+			close(K.vm);
 		gmem_close(L.vm);
 	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	int status;
+
 	(void)argc;
 	(void)argv;
 	trace = getenv("GMEM_FUZZ_TRACE") != NULL;
 	keep_going = getenv("GMEM_FUZZ_KEEP_GOING") != NULL;
 	strict = getenv("GMEM_FUZZ_STRICT") != NULL;
-	if (host_lacks(HOST_GMEM_MMAP)) {
-		fprintf(stderr, "gmem_kernel: skipped: %s\n",
-			host_lacks(HOST_GMEM_MMAP));
-		exit(77);
-	}
-	dev_kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	status = tape_open(host_lacks(HOST_GMEM_MMAP));
+	if (status)
+		exit(status);
+	if (tape_replaying())
+		atexit(tape_summary);
+	else
+		dev_kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	umem = mmap(NULL, UMEM_PAGES * PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (umem == MAP_FAILED || pipe(pipe_fd))
@@ -586,16 +634,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Replaying, every recorded answer must have been asked for. */
+static void end_input(void)
+{
+	const char *wrong = tape_end();
+
+	if (wrong && !diverged)
+		diverge("%s", wrong);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
 
 	if (!umem)
 		LLVMFuzzerInitialize(NULL, NULL);
+	/* A recording made with the kvm backend cannot be replayed where
+	 * the library has none. */
+	if (!tape_begin(data, size,
+			!tape_replaying() ||
+				!wants_kvm_backend(size ? data[0] : 0) ||
+				gmem_kvm_backend_available()))
+		return 0;
 	K.vm = L.vm = -1;
 	op_index = -1;
+	diverged = false;
 	if (setup(&in)) {
-		diverged = false;
 		for (op_index = 0; op_index < MAX_OPS && in.n && !diverged;
 		     op_index++) {
 			switch (in8(&in) % 5) {
@@ -617,6 +681,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	end_input();
 	teardown();
 	return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Records this kernel's answers for the checks that compare libgmem with
-# the kernel (the conformance suite and the bad-input sweep) into the file
+# the kernel (the conformance suite, the bad-input sweep and the kernel
+# fuzzer's seed corpus) into the file
 # the tests read where their host's kernel cannot answer:
 #
 #   scripts/record-kernel-answers.sh [build-dir] [file]
@@ -38,6 +39,11 @@ trap 'rm -f "$tmp"' EXIT
 # A row where the library differs fails the sweep (exit 1) but is
 # recorded all the same: the kernel's answer is what is wanted.
 "$build/tests/reliability/test_bad_input" --record "$tmp" >/dev/null || [ $? -eq 1 ]
+# Every seed of the kernel fuzzer, its kernel answers call by call; a seed
+# where the library differs is recorded up to the difference.
+GMEM_KERNEL_RECORD="$tmp" GMEM_FUZZ_KEEP_GOING=1 \
+	"$build/fuzz/fuzz_kernel_replay" fuzz/corpus/gmem_kernel >/dev/null 2>&1 ||
+	true
 mv "$tmp" "$out"
 trap - EXIT
 echo "recorded $(grep -vc '^#' "$out") answers of Linux $(uname -r) in $out"

@@ -73,11 +73,12 @@ struct answers *answers_load(const char *path)
 {
 	struct answers *a = calloc(1, sizeof(*a));
 	FILE *f = fopen(path, "r");
-	char line[1024];
+	char *line = NULL; /* any length: a fuzz input's answers are one */
+	size_t cap = 0;
 	bool made = false;
 	int err = f && a ? 0 : -errno, lineno = 0;
 
-	while (!err && fgets(line, sizeof(line), f)) {
+	while (!err && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		line[strcspn(line, "\n")] = 0;
 		err = parse_line(a, line, &made);
@@ -90,6 +91,7 @@ struct answers *answers_load(const char *path)
 			path);
 		err = -EINVAL;
 	}
+	free(line);
 	if (f)
 		fclose(f);
 	if (err) {
@@ -103,6 +105,15 @@ struct answers *answers_load(const char *path)
 const char *answers_kernel(const struct answers *a)
 {
 	return a->kernel;
+}
+
+size_t answers_count(const struct answers *a, const char *check)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		n += !strcmp(a->rows[i].check, check);
+	return n;
 }
 
 const char *answers_get(const struct answers *a, const char *check,

@@ -6,8 +6,9 @@
  * answers against a real kernel's instead of skipping them.
  *
  * The file is text, one answer a line: CHECK TAB KEY TAB ANSWER, where
- * CHECK names the program ("conformance", "bad-input") and KEY the case
- * or row as that program prints it. Lines starting with '#' are comments;
+ * CHECK names the program ("conformance", "bad-input", "fuzz-kernel") and
+ * KEY the case or row as that program prints it (for the kernel fuzzer, a
+ * hash of the input; fuzz/kernel_tape.h). Lines starting with '#' are comments;
  * two of them are required:
  *   # kernel: the kernel the answers are from (uname, flags offered)
  *   # made: how the file was produced, and how to record it again
@@ -29,6 +30,9 @@ void answers_free(struct answers *a);
 
 /* The "kernel:" header: which kernel answered. */
 const char *answers_kernel(const struct answers *a);
+
+/* How many answers the file holds for CHECK. */
+size_t answers_count(const struct answers *a, const char *check);
 
 /* The answer recorded for CHECK and KEY, or NULL. */
 const char *answers_get(const struct answers *a, const char *check,
