@@ -43,8 +43,11 @@
 struct host_map {
 	char *addr;
 	size_t len;
-	int prot;		       /* as mapped; the kernel's view wins */
-	uint64_t offset;	       /* file offset of addr */
+	int prot;	 /* as mapped; the kernel's view wins */
+	uint64_t offset; /* file offset of addr */
+	/* A restore failed here (the system ran out of mappings): shared
+	 * pages may still fault. Safe, so the validator allows it. */
+	bool degraded;
 	struct gmem_file *file;	       /* holds a reference */
 	struct host_map *next;	       /* global list */
 	struct host_map *next_in_file; /* file->mapped->maps */
@@ -124,7 +127,7 @@ static int window_target(const struct gmem_file *f, bool shared)
  * some part is not ours any more. Without /proc the kernel cannot be
  * asked, and the record is trusted as before.
  */
-static int cover_window(struct gmem_file *f, const struct host_map *m, char *va,
+static int cover_window(struct gmem_file *f, struct host_map *m, char *va,
 			size_t len, uint64_t offset, bool shared, bool *stale)
 {
 	int fd = window_target(f, shared);
@@ -149,11 +152,13 @@ static int cover_window(struct gmem_file *f, const struct host_map *m, char *va,
 			continue;
 		}
 		next = (char *)v.end < end ? (char *)v.end : end;
-		if (!vma_is_ours(f->mapped, &v, (uintptr_t)at, at_offset))
+		if (!vma_is_ours(f->mapped, &v, (uintptr_t)at, at_offset)) {
 			*stale = true;
-		else if ((err = map_fixed(at, next - at, v.prot, fd,
-					  at_offset)))
+		} else if ((err = map_fixed(at, next - at, v.prot, fd,
+					    at_offset))) {
+			m->degraded |= shared;
 			return err;
+		}
 	}
 	return 0;
 }
@@ -296,7 +301,7 @@ void host_map_forget_stale(struct gmem_file *f)
 /* Pages [first, end) of `f`, shown by a vma of ours through its memory
  * (`memory`) or its hole, must be shared or private accordingly. */
 static int shown_pages_agree(struct gmem_file *f, uint64_t first, uint64_t end,
-			     bool memory, const char **why)
+			     bool memory, bool degraded, const char **why)
 {
 	if (end > f->npages)
 		end = f->npages;
@@ -306,8 +311,9 @@ static int shown_pages_agree(struct gmem_file *f, uint64_t first, uint64_t end,
 		*why = "a private page is mapped to the host";
 		return -EUCLEAN;
 	}
-	if (!memory && !range_tree_range_has(&f->attributes, first, end,
-					     KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
+	if (!memory && !degraded &&
+	    !range_tree_range_has(&f->attributes, first, end,
+				  KVM_MEMORY_ATTRIBUTE_PRIVATE)) {
 		*why = "a shared page is hidden from a host mapping";
 		return -EUCLEAN;
 	}
@@ -341,7 +347,8 @@ static int record_validate(struct gmem_file *f, const struct host_map *m,
 			err = shown_pages_agree(
 				f, page_index(offset),
 				page_index(offset + (uint64_t)(next - at)),
-				vma_maps_file(&v, &f->mapped->memory), why);
+				vma_maps_file(&v, &f->mapped->memory),
+				m->degraded, why);
 	}
 	return err;
 }
