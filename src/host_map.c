@@ -11,7 +11,7 @@
  * from the host's page tables. A mapping holds a reference on its file, so
  * the file outlives its fd while mapped (R8).
  *
- * Ownership. The program may unmap, move, protect or map over a gmem
+ * Ownership (R106). The program may unmap, move, protect or map over a gmem
  * mapping with the plain system calls; the record then names addresses
  * that are no longer the library's. So no range is ever mapped over until
  * the kernel confirms (vma_query.c), at that moment, that it still maps
