@@ -423,8 +423,8 @@ static void check_far_page(int f, uint64_t page)
 			(unsigned long long)page, touch_name(t));
 }
 
-/* Whether `at` lies in a mapping the run made itself since (a later
- * mmap(NULL) may well land in a hole the user left). */
+/* Whether `at` lies in a mapping the run or the library made for itself
+ * since (a later mmap(NULL) may well land in a hole the user left). */
 static bool own_mapping(const uint8_t *at)
 {
 	for (int f = 0; f < MODEL_MAX_FILES; f++)
@@ -436,13 +436,17 @@ static bool own_mapping(const uint8_t *at)
 			if (R.map[s].state[i] == MAP_GMEM &&
 			    at == R.map[s].addr + i * PAGE)
 				return true;
+	for (int f = 0; f < MODEL_MAX_FILES; f++)
+		if (R.m.file[f].open && fuzz_in_library_view(R.fd[f], at))
+			return true;
 	return false;
 }
 
-/* What the kernel maps at `at`: the file's name and the file offset
- * there, from /proc/self/maps. False if nothing is found. */
+/* What the kernel maps at `at`: the file's name, the file offset there
+ * and the extent of the mapping, from /proc/self/maps. False if nothing
+ * is found. */
 static bool mapped_file_at(const uint8_t *at, char *path, size_t pathlen,
-			   uint64_t *offset)
+			   uint64_t *offset, uintptr_t *start, uintptr_t *end)
 {
 	FILE *maps = fopen("/proc/self/maps", "r");
 	char line[512];
@@ -460,6 +464,8 @@ static bool mapped_file_at(const uint8_t *at, char *path, size_t pathlen,
 			continue;
 		snprintf(path, pathlen, "%s", n ? line + n : "");
 		*offset = off + ((uintptr_t)at - lo);
+		*start = lo;
+		*end = hi;
 		found = true;
 	}
 	fclose(maps);
@@ -468,21 +474,31 @@ static bool mapped_file_at(const uint8_t *at, char *path, size_t pathlen,
 
 /*
  * A page the user unmapped is mapped again. Fine if the run or anyone
- * else (an allocator) put its own mapping there since: forget the hole.
- * A divergence if it is the library's doing: its cover of private pages,
- * or the file's memory at the very offset the old mapping showed there.
+ * else put its own mapping there since (an allocator, the library's own
+ * view of a file, which is the whole file wherever the kernel put it):
+ * forget the hole. A divergence if it is the library remapping the old
+ * record: its cover of private pages, or the file's memory at the very
+ * offset the old mapping showed there, inside the old mapping's range.
  */
 static void check_hole_reused(struct mapping *mp, int s, uint64_t i)
 {
 	uint8_t *at = mp->addr + i * PAGE;
+	uintptr_t lo = 0, hi = 0, old_lo = (uintptr_t)mp->addr;
+	uintptr_t old_hi = old_lo + mp->npages * PAGE;
 	uint64_t offset = 0;
 	char path[256] = "";
+	bool remap;
 
-	if (!own_mapping(at) &&
-	    mapped_file_at(at, path, sizeof(path), &offset) &&
-	    (strstr(path, "gmem-private") ||
-	     (strstr(path, "gmem-memory") &&
-	      offset == (uint64_t)mp->offset + i * PAGE)))
+	if (own_mapping(at) ||
+	    !mapped_file_at(at, path, sizeof(path), &offset, &lo, &hi)) {
+		mp->state[i] = MAP_GONE;
+		return;
+	}
+	remap = strstr(path, "gmem-private") ||
+		(strstr(path, "gmem-memory") &&
+		 offset == (uint64_t)mp->offset + i * PAGE && lo >= old_lo &&
+		 hi <= old_hi);
+	if (remap)
 		diverge("mapping %d page %llu: the user unmapped it, and the "
 			"library mapped it again (%s)",
 			s, (unsigned long long)i, path);

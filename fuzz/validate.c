@@ -4,10 +4,12 @@
  * takes the locks the library's own readers take, so it may run between
  * any two operations.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "fd_table.h"
 #include "file_validate.h"
+#include "gmem_file.h"
 #include "range_tree.h"
 #include "validate.h"
 #include "vm.h"
@@ -34,6 +36,21 @@ int fuzz_validate_file(int fd, char *why, size_t whylen)
 		return 0;
 	snprintf(why, whylen, "%s (%d)", what ? what : "invalid", err);
 	return -1;
+}
+
+bool fuzz_in_library_view(int fd, const void *at)
+{
+	struct gmem_file *f = gmem_file_lookup(fd);
+	const char *view;
+	bool in;
+
+	if (!f)
+		return false;
+	view = atomic_load(&f->view);
+	in = view && (const char *)at >= view &&
+	     (const char *)at < view + f->size;
+	gmem_file_put(f);
+	return in;
 }
 
 int fuzz_validate_vm(int fd, char *why, size_t whylen)
