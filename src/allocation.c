@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 
 #include "allocation.h"
+#include "file_validate.h"
 #include "gmem_file.h"
 #include "view.h"
 
@@ -154,6 +155,7 @@ static int allocation_punch(struct gmem_file *f, uint64_t offset, uint64_t len)
 			       offset, len, first,
 			       offset < end ? page_index(end) : first);
 	gmem_mutex_unlock(&f->state_lock);
+	gmem_file_assert_valid(f);
 	gmem_rwlock_write_unlock(&f->convert_lock);
 	return err;
 }
@@ -168,6 +170,7 @@ static int allocation_allocate(struct gmem_file *f, uint64_t offset,
 	err = allocation_apply(f, FALLOC_FL_KEEP_SIZE, offset, len,
 			       page_index(offset), page_index(offset + len));
 	gmem_mutex_unlock(&f->state_lock);
+	gmem_file_assert_valid(f);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
 }

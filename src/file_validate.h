@@ -2,8 +2,9 @@
 /*
  * The cross-check of one guest_memfd's state: its range trees are sound,
  * and its attributes, allocation, pins and host mappings agree. Run after
- * every conversion in debug builds and after every operation by the
- * fuzzers, so that a broken invariant is caught where it was broken.
+ * every conversion, pin, unpin and fallocate in debug builds and after
+ * every operation by the fuzzers, so that a broken invariant is caught where it
+ * was broken.
  */
 #ifndef GMEM_FILE_VALIDATE_H
 #define GMEM_FILE_VALIDATE_H

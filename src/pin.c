@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 
+#include "file_validate.h"
 #include "gmem_file.h"
 #include "pin.h"
 #include "view.h"
@@ -128,6 +129,7 @@ int pin_range(struct gmem_file *f, uint64_t offset, uint64_t len)
 		err = -EFAULT;
 	if (!err)
 		err = pin_adjust(f, offset, len, 1);
+	gmem_file_assert_valid(f);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
 }
@@ -140,6 +142,7 @@ int unpin_range(struct gmem_file *f, uint64_t offset, uint64_t len)
 		return err;
 	gmem_rwlock_read_lock(&f->convert_lock);
 	err = pin_adjust(f, offset, len, -1);
+	gmem_file_assert_valid(f);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
 }
