@@ -6,13 +6,22 @@
  *
  * A caller may close one of our descriptors with plain close(2) and the
  * kernel may hand the number to an unrelated file. Each entry therefore
- * remembers the device and inode of the open file it was made for (every
- * descriptor the library returns has an inode of its own), and a lookup
- * that finds a different file treats the descriptor as foreign.
+ * remembers the device and inode of the open file it was made for, and a
+ * lookup that finds a different file treats the descriptor as foreign.
+ * A VM's descriptor is an anonymous-inode file like the kernel's, whose
+ * inode every such file shares; its object keeps a duplicate of it, and
+ * kcmp(2) says whether the descriptor still names that same open file.
+ * Where kcmp(2) is refused (a seccomp filter, a kernel without it), the
+ * inode alone decides.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/kcmp.h>
 
 #include "alloc.h"
 #include "fd_table.h"
@@ -88,6 +97,35 @@ static struct gmem_object *fd_table_peek(int fd)
 	return obj;
 }
 
+int fd_table_insert_shared(int fd, struct gmem_object *obj)
+{
+	int self = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	int ret;
+
+	if (self < 0)
+		return -errno;
+	obj->self_fd = self;
+	ret = fd_table_insert(fd, obj);
+	if (ret) {
+		obj->self_fd = -1;
+		close(self);
+	}
+	return ret;
+}
+
+/* Whether `fd` names the same open file as the object's own duplicate;
+ * true where kcmp(2) cannot tell. */
+static bool fd_same_file(int fd, const struct gmem_object *obj)
+{
+	pid_t pid = getpid();
+	long ret;
+
+	if (obj->self_fd < 0)
+		return true;
+	ret = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, obj->self_fd);
+	return ret == 0 || (ret < 0 && errno != EBADF);
+}
+
 struct gmem_object *fd_table_get(int fd)
 {
 	struct gmem_object *obj = fd_table_peek(fd);
@@ -96,7 +134,8 @@ struct gmem_object *fd_table_get(int fd)
 
 	if (!obj)
 		return NULL;
-	if (fd_identity(fd, &dev, &ino) || dev != obj->dev || ino != obj->ino) {
+	if (fd_identity(fd, &dev, &ino) || dev != obj->dev || ino != obj->ino ||
+	    !fd_same_file(fd, obj)) {
 		gmem_object_put(obj);
 		return NULL;
 	}

@@ -12,6 +12,10 @@
  * 0 or -ENOMEM, -EBADF. */
 int fd_table_insert(int fd, struct gmem_object *obj);
 
+/* The same for a descriptor whose inode other files share: the object
+ * also keeps a duplicate of it, to know it again. 0 or -errno. */
+int fd_table_insert_shared(int fd, struct gmem_object *obj);
+
 /* The object behind `fd` with a new reference, or NULL if `fd` is not a
  * gmem descriptor (or is one whose number was reused after a plain
  * close()). */

@@ -9,12 +9,17 @@
 #include <stdint.h>
 
 /* The size of identity descriptors that stand for something without a
- * size (the system, a VM): any size at all makes a later ftruncate(2)
+ * size (the system): any size at all makes a later ftruncate(2)
  * fail with EINVAL, as on the kernel's files. */
 #define IDENTITY_FD_SIZE 4096
 
 /* A new descriptor with an inode of its own and `size` bytes, that
  * refuses read, write and lseek as kernel KVM files do. fd or -errno. */
 int identity_fd_create(const char *name, uint64_t size);
+
+/* A new VM descriptor, flagged as KVM_CREATE_VM's (close-on-exec, O_RDWR)
+ * and sharing its inode with every other anonymous-inode file, as the
+ * kernel's do: insert it with fd_table_insert_shared(). fd or -errno. */
+int identity_fd_create_vm(void);
 
 #endif

@@ -5,6 +5,7 @@
  * descriptor's reference is dropped only after the fd table forgot it.
  */
 #include <assert.h>
+#include <unistd.h>
 
 #include "object.h"
 
@@ -13,6 +14,7 @@ void gmem_object_init(struct gmem_object *obj, enum gmem_object_kind kind,
 {
 	obj->kind = kind;
 	atomic_init(&obj->refs, 1);
+	obj->self_fd = -1;
 	obj->release = release;
 }
 
@@ -38,6 +40,9 @@ void gmem_object_put(struct gmem_object *obj)
 	unsigned old = atomic_fetch_sub(&obj->refs, 1);
 
 	assert(old > 0);
-	if (old == 1)
-		obj->release(obj);
+	if (old != 1)
+		return;
+	if (obj->self_fd >= 0)
+		close(obj->self_fd);
+	obj->release(obj);
 }

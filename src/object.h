@@ -27,6 +27,11 @@ struct gmem_object {
 	 * unrelated one that reused its number after a plain close(). */
 	dev_t dev;
 	ino_t ino;
+	/* A close-on-exec duplicate the library holds of a descriptor whose
+	 * inode other files share (a VM's anonymous inode, as the kernel's
+	 * VM fds share one), through which the fd table tells the files
+	 * apart (kcmp(2)); closed with the object. -1 for the others. */
+	int self_fd;
 	void (*release)(struct gmem_object *obj);
 };
 

@@ -6,7 +6,8 @@
  * touched by the library at all, and two racing first users simply keep
  * whichever mapping won the compare-and-swap. MAP_NORESERVE: the mapping
  * must not commit memory; only pages really touched (by a content mode or
- * a guest access) are allocated.
+ * a guest access) are allocated. MADV_DONTDUMP: the view shows private
+ * pages, which a core dump of the process must not carry (docs/PRIVACY.md).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -19,7 +20,11 @@ static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_NORESERVE, f->memory_fd, (off_t)offset);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Advice only: failing, it costs a core dump its privacy, no more. */
+	madvise(p, len, MADV_DONTDUMP);
+	return p;
 }
 
 static char *view_whole_file(struct gmem_file *f)

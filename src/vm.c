@@ -125,12 +125,12 @@ int vm_create(unsigned long type, const struct gmem_vm_opts *opts, int *fd)
 		err = backend_kvm_vm_create(&vm->backend);
 	if (err)
 		goto out_fini;
-	*fd = identity_fd_create("gmem-vm", IDENTITY_FD_SIZE);
+	*fd = identity_fd_create_vm();
 	if (*fd < 0) {
 		err = *fd;
 		goto out_fini;
 	}
-	err = fd_table_insert(*fd, &vm->obj);
+	err = fd_table_insert_shared(*fd, &vm->obj);
 	if (err)
 		goto out_close;
 	return 0;

@@ -74,6 +74,9 @@ struct conf_case {
 	 */
 	const char *unpromised_way;
 	const char *unpromised_why;
+	/* The kernel makes this case's objects without guest_memfd: the
+	 * kernel way runs live wherever /dev/kvm opens. */
+	bool kernel_kvm_only;
 };
 
 struct case_group {
@@ -89,6 +92,7 @@ extern const struct case_group group_mmap;
 extern const struct case_group group_fallocate;
 extern const struct case_group group_memslot;
 extern const struct case_group group_fds;
+extern const struct case_group group_descriptors;
 
 /* ---- outcomes (util.c) ---- */
 const char *errname(int err);
