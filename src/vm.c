@@ -24,6 +24,7 @@
 #include "cipher.h"
 #include "fd_table.h"
 #include "gmem_file.h"
+#include "hardening.h"
 #include "host_map.h"
 #include "identity_fd.h"
 #include "view.h"
@@ -56,6 +57,7 @@ static void vm_release(struct gmem_object *obj)
 
 	/* Every file is gone already, and each took its views back. */
 	vm->backend.ops->vm_fini(&vm->backend);
+	hardening_end(vm->hardening);
 	vm_free(vm);
 }
 
@@ -81,7 +83,8 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	const struct gmem_platform *platform = platform_for_type(type);
 	struct gmem_vm *vm;
 
-	if (!platform || opts->kvm_vm > 1) {
+	if (!platform || opts->kvm_vm > 1 ||
+	    (opts->hardening & ~HARDENING_KNOWN)) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -93,6 +96,7 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	vm->type = type;
 	vm->platform = platform;
 	vm->experimental_policies = opts->experimental_policies;
+	vm->hardening = opts->hardening;
 	vm->backend.kvm_vm_fd = -1;
 	*err = vm_alloc_state(vm, opts);
 	if (*err) {
@@ -125,10 +129,13 @@ int vm_create(unsigned long type, const struct gmem_vm_opts *opts, int *fd)
 		err = backend_kvm_vm_create(&vm->backend);
 	if (err)
 		goto out_fini;
+	err = hardening_begin(vm->hardening);
+	if (err)
+		goto out_fini;
 	*fd = identity_fd_create_vm();
 	if (*fd < 0) {
 		err = *fd;
-		goto out_fini;
+		goto out_harden;
 	}
 	err = fd_table_insert_shared(*fd, &vm->obj);
 	if (err)
@@ -137,6 +144,8 @@ int vm_create(unsigned long type, const struct gmem_vm_opts *opts, int *fd)
 
 out_close:
 	close(*fd);
+out_harden:
+	hardening_end(vm->hardening);
 out_fini:
 	ops->vm_fini(&vm->backend);
 out_free:

@@ -30,6 +30,8 @@ struct gmem_vm {
 	const struct gmem_platform *platform;
 	struct backend_vm backend;
 	bool experimental_policies;
+	/* GMEM_HARDEN_* flags, in force from creation to release. */
+	unsigned int hardening;
 	/* The memory-encryption key, on encrypted platforms; else NULL. */
 	struct gmem_cipher *cipher;
 

@@ -37,6 +37,7 @@ static const struct opts_field vm_opts_fields[] = {
 	OPTS_FIELD(vm_memory_attributes),
 	OPTS_FIELD(experimental_policies),
 	OPTS_FIELD(kvm_vm),
+	OPTS_FIELD(hardening),
 };
 
 #define NFIELDS (sizeof(vm_opts_fields) / sizeof(vm_opts_fields[0]))

@@ -164,7 +164,23 @@ struct gmem_vm_opts {
 	 * Other values: EINVAL. A caller whose sz ends before this field
 	 * (built against the header without it) reads 0. */
 	unsigned int kvm_vm;
+	/* GMEM_HARDEN_* flags: what the library does, beyond the kernel's
+	 * rules, to keep this VM's private bytes from other processes
+	 * (docs/PRIVACY.md). 0 (the default): nothing. Unknown bits: EINVAL.
+	 * A caller whose sz ends before this field reads 0. */
+	unsigned int hardening;
 };
+
+/*
+ * Hardening of gmem_vm_opts.
+ *  NONDUMPABLE: while the VM exists the process is not dumpable
+ *  (prctl(PR_SET_DUMPABLE, 0)): processes of the same user without
+ *  CAP_SYS_PTRACE can neither open its /proc/<pid>/fd entries (the
+ *  memfd backend's memory files among them) nor /proc/<pid>/mem, nor
+ *  ptrace it, and no core dump is written. When the last such VM ends,
+ *  the process gets back the dumpable state it had before the first.
+ */
+#define GMEM_HARDEN_NONDUMPABLE (1U << 0)
 
 /*
  * EXPERIMENTAL content policies, beside ZERO and PRESERVE, from the pKVM

@@ -22,7 +22,8 @@
 #include <gmem/gmem.h>
 
 /* The first byte after the last field this library knows. */
-#define KNOWN_END (offsetof(struct gmem_vm_opts, kvm_vm) + sizeof(unsigned int))
+#define KNOWN_END                                                              \
+	(offsetof(struct gmem_vm_opts, hardening) + sizeof(unsigned int))
 
 /* The padding between the last bool and kvm_vm. */
 #define HOLE_START                                                             \
