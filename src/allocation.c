@@ -18,10 +18,12 @@
 #include <linux/falloc.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "allocation.h"
 #include "file_validate.h"
 #include "gmem_file.h"
+#include "uaccess.h"
 #include "view.h"
 
 #ifndef FALLOC_FL_WRITE_ZEROES
@@ -203,16 +205,82 @@ static int mark_fallocated(const struct range_tree_range *r, void *arg)
 	return 0;
 }
 
-/* One chunk: resident pages from the page cache, then fallocated ones. */
+/* vec[i] = 1 where page first + i holds data, by SEEK_DATA/SEEK_HOLE: the
+ * memfd's pages in memory and in swap alike. The positions are the
+ * kernel's answers, never the shared file offset, so concurrent scans of
+ * the same descriptor do not disturb each other. */
+static int data_scan_seek(struct gmem_file *f, uint64_t first, uint64_t n,
+			  unsigned char *vec)
+{
+	off_t pos = (off_t)(first << GMEM_PAGE_SHIFT);
+	off_t end = (off_t)((first + n) << GMEM_PAGE_SHIFT);
+
+	memset(vec, 0, n);
+	while (pos < end) {
+		off_t data = lseek(f->memory_fd, pos, SEEK_DATA);
+		off_t hole;
+
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		if (data >= end)
+			break;
+		hole = lseek(f->memory_fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		if (hole > end)
+			hole = end;
+		memset(vec + (page_index((uint64_t)data) - first), 1,
+		       page_index((uint64_t)(hole - data) + GMEM_PAGE_SIZE -
+				  1));
+		pos = hole;
+	}
+	return 0;
+}
+
+/* The same by mincore() on the library's view: up to date in the page
+ * cache. Right for the kernel's guest_memfd only, whose pages are never
+ * swapped out. */
+static int data_scan_mincore(struct gmem_file *f, uint64_t first, uint64_t n,
+			     unsigned char *vec)
+{
+	struct view v;
+	int err;
+
+	err = view_map(f, first << GMEM_PAGE_SHIFT, n << GMEM_PAGE_SHIFT, &v);
+	if (err)
+		return err;
+	if (mincore(v.base, n << GMEM_PAGE_SHIFT, vec))
+		err = -errno;
+	view_unmap(&v);
+	for (uint64_t i = 0; !err && i < n; i++)
+		vec[i] &= 1;
+	return err;
+}
+
+static int data_scan(struct gmem_file *f, uint64_t first, uint64_t n,
+		     unsigned char *vec)
+{
+	return f->memory_seekable ? data_scan_seek(f, first, n, vec)
+				  : data_scan_mincore(f, first, n, vec);
+}
+
+bool allocation_page_has_data(struct gmem_file *f, uint64_t index)
+{
+	unsigned char in = 0;
+
+	gmem_assert_held(&f->convert_lock);
+	return !data_scan(f, index, 1, &in) && in;
+}
+
+/* One chunk: pages that hold data, then fallocated ones. */
 static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 			   unsigned char *vec)
 {
 	struct scan_chunk chunk = { .vec = vec, .first = first };
-	struct view v;
 	bool all_fallocated;
 	int err;
 
-	/* A chunk fallocate() covered needs no look at the page cache. */
+	/* A chunk fallocate() covered needs no look at the kernel's pages. */
 	gmem_mutex_lock(&f->state_lock);
 	all_fallocated =
 		range_tree_range_has(&f->fallocated, first, first + n, 1);
@@ -221,16 +289,9 @@ static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 		memset(vec, 1, n);
 		return 0;
 	}
-	err = view_map(f, first << GMEM_PAGE_SHIFT, n << GMEM_PAGE_SHIFT, &v);
+	err = data_scan(f, first, n, vec);
 	if (err)
 		return err;
-	if (mincore(v.base, n << GMEM_PAGE_SHIFT, vec))
-		err = -errno;
-	view_unmap(&v);
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < n; i++)
-		vec[i] &= 1;
 	gmem_mutex_lock(&f->state_lock);
 	range_tree_for_each(&f->fallocated, first, first + n, mark_fallocated,
 			    &chunk);
@@ -255,6 +316,28 @@ int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 	return 0;
 }
 
+/* allocation_query() into the caller's vector, a chunk at a time through
+ * copy_to_user(): a vector the caller cannot write is EFAULT, as mincore()
+ * answers, never a crash. Caller holds convert_lock. */
+static int allocation_copy_out(struct gmem_file *f, uint64_t first,
+			       uint64_t npages, unsigned char *vec)
+{
+	unsigned char chunk[SCAN_CHUNK];
+
+	gmem_assert_held(&f->convert_lock);
+	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
+		uint64_t n =
+			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
+		int err = allocation_scan(f, first + done, n, chunk);
+
+		if (!err)
+			err = copy_to_user(vec + done, chunk, n);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
 		   unsigned char *vec)
 {
@@ -265,7 +348,7 @@ int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
 	if (err || !len)
 		return err;
 	gmem_rwlock_read_lock(&f->convert_lock);
-	err = allocation_query(f, page_index(offset), page_index(len), vec);
+	err = allocation_copy_out(f, page_index(offset), page_index(len), vec);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
 }

@@ -3,15 +3,19 @@
  * Which pages of a guest_memfd hold memory, and fallocate().
  *
  * A page is allocated when fallocate() allocated it, or a host mapping, a
- * guest access or a content mode touched it. The first the library records
- * itself; the others it reads from the kernel's page cache with mincore()
- * on its own view, because a real guest_memfd answers SEEK_DATA with
- * ESPIPE and never counts blocks, and a page allocated by fallocate() but
- * never touched is invisible to mincore().
+ * guest access or a content mode wrote data to it. The first the library
+ * records itself, because a page allocated by fallocate() but never
+ * touched holds no data the kernel will report. The others it asks the
+ * kernel: a memfd answers SEEK_DATA/SEEK_HOLE, which counts pages in swap
+ * too; a real guest_memfd answers SEEK_DATA with ESPIPE, but its pages are
+ * never swapped, so mincore() on the library's view sees them all.
+ * mincore() alone would not do on a memfd: a page in swap is not resident,
+ * and a content mode that skipped it would leave its old bytes behind.
  */
 #ifndef GMEM_ALLOCATION_H
 #define GMEM_ALLOCATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "range_tree.h"
@@ -36,6 +40,11 @@ int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
  * holds convert_lock. 0 or -errno. */
 int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 		     unsigned char *vec);
+
+/* Whether the page at `index` holds data: written since it was last
+ * punched, in memory or in swap (fallocate() alone does not count). Caller
+ * holds convert_lock. */
+bool allocation_page_has_data(struct gmem_file *f, uint64_t index);
 
 /* Set aside what allocation_free() will need, so that it cannot fail.
  * 0 or -ENOMEM. */

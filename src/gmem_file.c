@@ -100,6 +100,7 @@ int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 	err = backend->ops->file_create(backend, f->size, &fd, &f->memory_fd);
 	if (err)
 		goto out_put;
+	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0;
 	err = fd_table_insert(fd, &f->obj);
 	if (err) {
 		close(fd);

@@ -38,6 +38,9 @@ struct gmem_file {
 	uint64_t npages;
 	uint64_t flags; /* as the caller created it */
 	int memory_fd;	/* the library's descriptor of the bytes */
+	/* The memory answers SEEK_DATA (a memfd, whose pages may be in swap);
+	 * else it is the kernel's guest_memfd (ESPIPE, never swapped). */
+	bool memory_seekable;
 
 	struct gmem_rwlock convert_lock;
 	struct range_tree attributes; /* convert_lock */

@@ -18,16 +18,16 @@
  *
  * On encrypted platforms a private page holds ciphertext: a read decrypts
  * the page, a write decrypts, changes and encrypts it again. A private
- * page the guest has not used yet (not up to date in the page cache) is
+ * page the guest has not used yet (it holds no data, in memory or swap) is
  * cleared and encrypted on that first use, as the kernel's fault path
  * clears a page before it prepares it (R80).
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <gmem/gmem.h>
 
+#include "allocation.h"
 #include "cipher.h"
 #include "gmem_file.h"
 #include "guest_access.h"
@@ -51,21 +51,13 @@ static int copy_plain(struct page_access *a, char *memory)
 			: copy_to_user(a->buf, memory, a->len);
 }
 
-/* Whether the page has been used (is up to date in the page cache). */
-static bool page_in_use(char *page)
-{
-	unsigned char in = 0;
-
-	return !mincore(page, GMEM_PAGE_SIZE, &in) && (in & 1);
-}
-
 static int copy_encrypted(struct page_access *a, char *memory)
 {
 	char *page = memory - (a->offset & (GMEM_PAGE_SIZE - 1));
 	uint64_t index = page_index(a->offset);
 	char plain[GMEM_PAGE_SIZE];
 	char *at = plain + (a->offset & (GMEM_PAGE_SIZE - 1));
-	bool first_use = !page_in_use(page);
+	bool first_use = !allocation_page_has_data(a->file, index);
 	int err = 0;
 
 	if (first_use)
