@@ -5,9 +5,11 @@
  * cgroup fills a file larger than its limit, so that some pages leave
  * memory; then gmem_get_allocation() must still report every written page,
  * and a private-to-shared conversion with ZERO must zero every one of
- * them. Pins the bug where allocation was read with mincore(), which calls
- * a page in swap unallocated: ZERO skipped it and the host read the
- * private bytes back.
+ * them; and on SEV-SNP, whose private pages hold ciphertext, the guest
+ * must read back what it wrote to each page. Pins the bug where
+ * allocation was read with mincore(), which calls a page in swap
+ * unallocated: ZERO skipped it and the host read the private bytes back,
+ * and the encrypted guest access took it for a first use and read zeros.
  *
  * Needs swap, root and the memory cgroup controller; skips without them.
  * The kvm backend is not involved: the kernel's guest_memfd is never
@@ -164,7 +166,7 @@ static void check_zeroed(int fd)
 }
 
 /* In the cgroup: fill, find pages in swap, check, go private, ZERO back. */
-static int child(void)
+static int zero_reaches_swap(void)
 {
 	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_MEMFD);
 	struct kvm_create_guest_memfd args = {
@@ -202,10 +204,89 @@ static int child(void)
 	return 0;
 }
 
+#define GPA 0x80000000ULL
+
+static void fill_page(char *page, size_t index)
+{
+	for (size_t i = 0; i < PAGE; i += sizeof(index))
+		memcpy(page + i, &index, sizeof(index));
+}
+
+/* In the cgroup: the SNP guest writes every private page, more than the
+ * cgroup holds, so most go to swap; each must read back as written. */
+static int encrypted_pages_survive_swap(void)
+{
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_MEMFD);
+	struct kvm_create_guest_memfd args = { .size = FILE_SIZE };
+	struct kvm_userspace_memory_region2 slot = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA,
+		.memory_size = FILE_SIZE,
+	};
+	int vm = gmem_create_vm_opts(KVM_X86_SNP_VM, &opts);
+	int fd = vm < 0 ? -1 : gmem_ioctl(vm, KVM_CREATE_GUEST_MEMFD, &args);
+	char page[PAGE], back[PAGE];
+
+	if (fd < 0)
+		fail("an SNP VM and its (private) guest_memfd on memfd");
+	slot.guest_memfd = (uint32_t)fd;
+	if (gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &slot))
+		fail("KVM_SET_USER_MEMORY_REGION2");
+	for (size_t i = 0; i < FILE_SIZE / PAGE; i++) {
+		fill_page(page, i + 1);
+		if (gmem_guest_write(vm, GPA + i * PAGE, page, PAGE,
+				     GMEM_GUEST_PRIVATE) != (ssize_t)PAGE)
+			fail("gmem_guest_write");
+	}
+	for (size_t i = 0; i < FILE_SIZE / PAGE; i++) {
+		fill_page(page, i + 1);
+		if (gmem_guest_read(vm, GPA + i * PAGE, back, PAGE,
+				    GMEM_GUEST_PRIVATE) != (ssize_t)PAGE)
+			fail("gmem_guest_read");
+		if (memcmp(page, back, PAGE)) {
+			printf("FAIL: private page %zu lost what the guest "
+			       "wrote\n",
+			       i);
+			exit(1);
+		}
+	}
+	gmem_close(fd);
+	gmem_close(vm);
+	printf("PASS: the guest reads back every encrypted page\n");
+	return 0;
+}
+
+/* Run `scenario` in a child confined to our memory cgroup: 0, 1 or 77. */
+static int in_cgroup(int (*scenario)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		char self[32];
+
+		snprintf(self, sizeof(self), "%d", getpid());
+		if (!write_file(cgroup_dir, "cgroup.procs", self))
+			skip("could not join the memory cgroup");
+		exit(scenario());
+	}
+	waitpid(pid, &status, 0);
+	/* Only the cgroup's out-of-memory killer sends SIGKILL here: the
+	 * limit was too small for this build (sanitizers, valgrind). */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		printf("SKIP: the child outgrew its memory cgroup\n");
+		return 77;
+	}
+	if (WIFSIGNALED(status)) {
+		printf("FAIL: the child died of signal %d\n", WTERMSIG(status));
+		return 1;
+	}
+	return WEXITSTATUS(status);
+}
+
 int main(void)
 {
-	pid_t pid;
-	int status;
+	int zero, encrypted;
 
 	if (!host_has_swap())
 		skip("the host has no swap");
@@ -213,24 +294,10 @@ int main(void)
 		skip("a memory cgroup needs root");
 	if (!make_cgroup())
 		skip("no memory cgroup could be made here");
-	pid = fork();
-	if (pid == 0) {
-		char self[32];
-
-		snprintf(self, sizeof(self), "%d", getpid());
-		if (!write_file(cgroup_dir, "cgroup.procs", self))
-			skip("could not join the memory cgroup");
-		exit(child());
-	}
-	waitpid(pid, &status, 0);
+	zero = in_cgroup(zero_reaches_swap);
+	encrypted = in_cgroup(encrypted_pages_survive_swap);
 	rmdir(cgroup_dir);
-	/* Only the cgroup's out-of-memory killer sends SIGKILL here: the
-	 * limit was too small for this build (sanitizers, valgrind). */
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		skip("the child outgrew its memory cgroup");
-	if (WIFSIGNALED(status)) {
-		printf("FAIL: the child died of signal %d\n", WTERMSIG(status));
+	if (zero == 1 || encrypted == 1)
 		return 1;
-	}
-	return WEXITSTATUS(status);
+	return zero == 77 && encrypted == 77 ? 77 : 0;
 }
