@@ -9,6 +9,8 @@
  * (as the kernel installs them, the same file on both sides) and the
  * system fd (a plain open of /dev/kvm), never a VM fd (KVM_CREATE_VM
  * makes it close-on-exec) and never one of the library's own files.
+ * Where /dev/kvm opens, the kernel's own system fd, VM fd and (where the
+ * host has one) guest_memfd cross the same exec beside the library's.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,12 +26,14 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "host_probe.h"
 #include "testutil.h"
 
 #define MAX_FD 1024
@@ -144,6 +148,42 @@ static void test_exec_keeps_what_the_kernel_keeps(void **state)
 	}
 }
 
+/* The kernel's own objects next to the library's, across the same exec:
+ * each library descriptor crosses exactly when its kernel counterpart
+ * does (a guest_memfd of the kernel's only where the host has one). */
+static void test_exec_side_by_side_with_the_kernel(void **state)
+{
+	static struct fd_seen seen[MAX_FD];
+	struct kvm_create_guest_memfd args = { .size = PAGE };
+	int ksys, kvm, kgmem, sys, vm, gmem;
+
+	(void)state;
+	if (host_lacks(HOST_KVM)) {
+		fprintf(stderr, "skipped: %s\n", host_lacks(HOST_KVM));
+		skip();
+	}
+	ksys = open("/dev/kvm", O_RDWR);
+	kvm = ioctl(ksys, KVM_CREATE_VM, 0);
+	kgmem = ioctl(kvm, KVM_CREATE_GUEST_MEMFD, &args);
+	sys = gmem_open_system();
+	vm = test_vm(KVM_X86_DEFAULT_VM, GMEM_BACKEND_AUTO);
+	gmem = test_gmem(vm, PAGE, 0);
+	assert_true(ksys >= 0 && kvm >= 0 && sys >= 0);
+	run_helper(seen);
+	assert_true(seen[ksys].open && seen[sys].open);
+	assert_true(!seen[kvm].open && !seen[vm].open);
+	assert_true(seen[gmem].open);
+	if (kgmem >= 0)
+		assert_true(seen[kgmem].open);
+	if (kgmem >= 0)
+		close(kgmem);
+	gmem_close(gmem);
+	gmem_close(vm);
+	gmem_close(sys);
+	close(kvm);
+	close(ksys);
+}
+
 /*
  * A VM fd shares its inode with every anonymous-inode file, as the
  * kernel's does; closed with plain close(2) and its number taken by an
@@ -172,6 +212,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_keeps_what_the_kernel_keeps),
+		cmocka_unit_test(test_exec_side_by_side_with_the_kernel),
 		cmocka_unit_test(test_reused_vm_number_is_foreign),
 	};
 
