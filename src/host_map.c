@@ -63,6 +63,10 @@ struct host_map_file {
 
 static struct gmem_mutex host_maps_lock;
 static struct host_map *host_maps; /* host_maps_lock */
+/* host_maps_lock: records forgotten while the caller may hold other
+ * locks; their file references are put by the next caller that holds
+ * none (a put may end a file, which takes its VM's locks). */
+static struct host_map *graveyard;
 static pthread_once_t host_maps_once = PTHREAD_ONCE_INIT;
 
 static void host_maps_init(void)
@@ -285,6 +289,28 @@ static int host_map_change(struct gmem_file *f, uint64_t first, uint64_t end,
 	return err;
 }
 
+/* The graveyard, emptied. Caller holds host_maps_lock. */
+static struct host_map *graveyard_take(void)
+{
+	struct host_map *dead = graveyard;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	graveyard = NULL;
+	return dead;
+}
+
+static void graveyard_add(struct host_map *dead)
+{
+	gmem_assert_mutex_held(&host_maps_lock);
+	while (dead) {
+		struct host_map *next = dead->next;
+
+		dead->next = graveyard;
+		graveyard = dead;
+		dead = next;
+	}
+}
+
 void host_map_forget_stale(struct gmem_file *f)
 {
 	struct host_map *m, *next, *dead = NULL;
@@ -294,6 +320,8 @@ void host_map_forget_stale(struct gmem_file *f)
 		next = m->next_in_file;
 		host_map_resync(m, &dead);
 	}
+	graveyard_add(dead);
+	dead = graveyard_take();
 	gmem_mutex_unlock(&host_maps_lock);
 	host_map_free_list(dead);
 }
@@ -441,6 +469,28 @@ static void host_map_forget(char *addr, size_t len, struct host_map **spare,
 	}
 }
 
+void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
+			uint64_t offset)
+{
+	struct host_map *spare = gmem_malloc(sizeof(*spare)), *dead = NULL;
+	void *p;
+
+	if (!spare) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	host_maps_lock_take();
+	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
+	if (p != MAP_FAILED)
+		host_map_forget(
+			p, (len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1),
+			&spare, &dead);
+	graveyard_add(dead);
+	gmem_mutex_unlock(&host_maps_lock);
+	gmem_free(spare);
+	return p;
+}
+
 int host_map_unmap(void *addr, size_t len)
 {
 	struct host_map *spare = gmem_malloc(sizeof(*spare)), *dead = NULL;
@@ -456,6 +506,8 @@ int host_map_unmap(void *addr, size_t len)
 				(len + GMEM_PAGE_SIZE - 1) &
 					~(GMEM_PAGE_SIZE - 1),
 				&spare, &dead);
+	graveyard_add(dead);
+	dead = graveyard_take();
 	gmem_mutex_unlock(&host_maps_lock);
 	gmem_free(spare);
 	host_map_free_list(dead);

@@ -21,6 +21,14 @@ struct gmem_file;
 void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 		      int flags, int64_t offset, int *err);
 
+/* mmap(2) at an address of the kernel's choice, for a mapping the library
+ * keeps for itself (its view of a file): the records it lands on name
+ * addresses the program gave back, so they are forgotten, else a
+ * conversion would take the library's own mapping for a host mapping of
+ * the file. MAP_FAILED with errno. */
+void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
+			uint64_t offset);
+
 /* munmap(2), forgetting the gmem mappings in the range. 0 or -errno. */
 int host_map_unmap(void *addr, size_t len);
 

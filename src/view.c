@@ -13,12 +13,14 @@
 #include <sys/mman.h>
 
 #include "gmem_file.h"
+#include "host_map.h"
 #include "view.h"
 
 static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_NORESERVE, f->memory_fd, (off_t)offset);
+	void *p = host_map_mmap_own(len, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_NORESERVE, f->memory_fd,
+				    offset);
 
 	if (p == MAP_FAILED)
 		return NULL;

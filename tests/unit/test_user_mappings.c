@@ -343,6 +343,33 @@ static void test_other_file_moved_here(void **state)
 	assert_int_equal(gmem_close(other), 0);
 }
 
+/* The library's own view of the file (made with mmap(NULL) on first use,
+ * here by gmem_pin) may land where the program unmapped a gmem mapping,
+ * showing the same offsets: it is not a host mapping, and conversions must
+ * leave it alone, or the library's next write through it (ZERO on a page
+ * going shared) would fault inside the library. */
+static void test_view_lands_in_hole(void **state)
+{
+	struct fixture *fx = *state;
+	char *p;
+
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	assert_int_equal(gmem_pin(fx->fd, 0, PAGE), 0);
+	assert_int_equal(gmem_unpin(fx->fd, 0, PAGE), 0);
+	/* Whether or not the view took the address, nothing may break. */
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, PAGE, true, PRESERVE, NULL), 0);
+	assert_int_equal(test_convert(fx->fd, 2 * PAGE, PAGE, false,
+				      KVM_SET_MEMORY_ATTRIBUTES2_ZERO, NULL),
+			 0);
+	p = gmem_mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fx->fd, 0);
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_int_equal(host_read(p + 2 * PAGE), 0);
+	assert_int_equal(host_read(p + 3 * PAGE), GUEST_BYTE);
+	assert_int_equal(gmem_munmap(p, SIZE), 0);
+	assert_file_behaves(fx);
+}
+
 static int open_fds(void)
 {
 	int n = 0;
@@ -463,6 +490,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_munmap_then_close_releases_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_lands_in_hole, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_fork_then_to_private,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_then_to_shared, setup,
