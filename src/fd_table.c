@@ -13,6 +13,10 @@
  * kcmp(2) says whether the descriptor still names that same open file.
  * Where kcmp(2) is refused (a seccomp filter, a kernel without it), the
  * inode alone decides.
+ *
+ * A number the table does not know may be a copy of one it does (dup,
+ * F_DUPFD_CLOEXEC): it names the same object, as a copy of a kernel file
+ * names the same file.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -114,8 +118,8 @@ int fd_table_insert_shared(int fd, struct gmem_object *obj)
 }
 
 /* Whether `fd` names the same open file as the object's own duplicate;
- * true where kcmp(2) cannot tell. */
-static bool fd_same_file(int fd, const struct gmem_object *obj)
+ * true where kcmp(2) cannot tell and `strict` is false. */
+static bool fd_same_file(int fd, const struct gmem_object *obj, bool strict)
 {
 	pid_t pid = getpid();
 	long ret;
@@ -123,23 +127,60 @@ static bool fd_same_file(int fd, const struct gmem_object *obj)
 	if (obj->self_fd < 0)
 		return true;
 	ret = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, obj->self_fd);
-	return ret == 0 || (ret < 0 && errno != EBADF);
+	return ret == 0 || (!strict && ret < 0 && errno != EBADF);
+}
+
+/* Whether `fd` is the open file `obj` was entered for, or a copy of it. */
+static bool fd_names(int fd, const struct gmem_object *obj, bool strict)
+{
+	dev_t dev;
+	ino_t ino;
+
+	if (fd_identity(fd, &dev, &ino) || dev != obj->dev || ino != obj->ino)
+		return false;
+	return fd_same_file(fd, obj, strict);
+}
+
+/*
+ * `fd` as a copy (dup(2), F_DUPFD_CLOEXEC) of a descriptor the table
+ * knows under another number, whose own number still names its file: the
+ * same open file, as the kernel's copies are. A copy is never entered:
+ * closing it ends nothing, as in the kernel, and the object lives as
+ * long as the descriptor the library returned (and its users). Only
+ * kcmp(2) may say that an anonymous-inode file is a VM's.
+ */
+static struct gmem_object *fd_table_find_copy(int fd)
+{
+	struct gmem_object *found = NULL;
+	dev_t dev;
+	ino_t ino;
+
+	if (fd < 0 || fd_identity(fd, &dev, &ino))
+		return NULL;
+	pthread_rwlock_rdlock(&table.lock);
+	for (size_t i = 0; i < table.nslots && !found; i++) {
+		struct gmem_object *obj = table.slots[i];
+
+		if (!obj || obj->dev != dev || obj->ino != ino ||
+		    !fd_names((int)i, obj, false) ||
+		    !fd_same_file(fd, obj, true))
+			continue;
+		gmem_object_get(obj);
+		found = obj;
+	}
+	pthread_rwlock_unlock(&table.lock);
+	return found;
 }
 
 struct gmem_object *fd_table_get(int fd)
 {
 	struct gmem_object *obj = fd_table_peek(fd);
-	dev_t dev;
-	ino_t ino;
 
-	if (!obj)
-		return NULL;
-	if (fd_identity(fd, &dev, &ino) || dev != obj->dev || ino != obj->ino ||
-	    !fd_same_file(fd, obj)) {
+	if (obj && fd_names(fd, obj, false))
+		return obj;
+	if (obj)
 		gmem_object_put(obj);
-		return NULL;
-	}
-	return obj;
+	return fd_table_find_copy(fd);
 }
 
 struct gmem_object *fd_table_remove(int fd)

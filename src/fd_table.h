@@ -18,7 +18,8 @@ int fd_table_insert_shared(int fd, struct gmem_object *obj);
 
 /* The object behind `fd` with a new reference, or NULL if `fd` is not a
  * gmem descriptor (or is one whose number was reused after a plain
- * close()). */
+ * close()). A copy of a gmem descriptor (dup, F_DUPFD_CLOEXEC) names
+ * the same object while the descriptor the library returned is open. */
 struct gmem_object *fd_table_get(int fd);
 
 /* Forget `fd`; returns the table's reference, or NULL. */

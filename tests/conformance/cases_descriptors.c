@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "conformance.h"
@@ -71,17 +72,55 @@ static void run_flags(struct env *e, const struct conf_case *c,
 		out_copy(o, fd, c->mode);
 }
 
-#define FLAGS(n, obj, how, kvm_only, x) \
-	{ .name = "desc/" n, .rule = "R92", .expect = x, .run = run_flags, \
-	  .arg = obj, .mode = how, .kernel_kvm_only = kvm_only }
+/* A copy is the same object: a VM's copy answers the VM's ioctls (an
+ * unknown capability reads 0 on every kernel; a file that is not a VM
+ * answers ENOTTY). */
+static void run_vm_copy_ioctl(struct env *e, const struct conf_case *c,
+			      struct outcome *o)
+{
+	int vm = env_vm(e);
+	int copy = vm < 0 ? -1 : env_track(e, dup(vm));
+
+	(void)c;
+	NEED(o, copy >= 0, "VM copy");
+	out_ret(o, e->d->ioctl(copy, KVM_CHECK_EXTENSION, 0xffff));
+}
+
+/* A guest_memfd's copy maps the same memory. */
+static void run_gmem_copy_mmap(struct env *e, const struct conf_case *c,
+			       struct outcome *o)
+{
+	int fd = env_vm_gmem(
+		e, PAGE, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+		NULL);
+	int copy = fd < 0 ? -1 : env_track(e, dup(fd));
+	uint8_t *p, *q;
+
+	(void)c;
+	NEED(o, copy >= 0, "guest_memfd copy");
+	p = env_mmap(e, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	NEED(o, p != MAP_FAILED, "mmap");
+	p[0] = 0x5a;
+	q = env_mmap(e, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, copy, 0);
+	out_map(o, q);
+	if (q != MAP_FAILED)
+		out_read(o, q);
+}
+
+#define FLAGS(n, obj, how, kvm_only, x)                                        \
+	{                                                                      \
+		.name = "desc/" n, .rule = "R92", .expect = x,                 \
+		.run = run_flags, .arg = obj, .mode = how,                     \
+		.kernel_kvm_only = kvm_only                                    \
+	}
 
 static const struct conf_case cases[] = {
 	FLAGS("system fd (open O_RDWR)", OBJ_SYSTEM, COPY_NONE, true,
 	      "getfd 0 getfl 0100002"),
 	FLAGS("system fd dup", OBJ_SYSTEM, COPY_DUP, true,
 	      "getfd 0 getfl 0100002, original getfl 0104002"),
-	FLAGS("system fd F_DUPFD_CLOEXEC", OBJ_SYSTEM, COPY_DUPFD_CLOEXEC,
-	      true, "getfd 1 getfl 0100002, original getfl 0104002"),
+	FLAGS("system fd F_DUPFD_CLOEXEC", OBJ_SYSTEM, COPY_DUPFD_CLOEXEC, true,
+	      "getfd 1 getfl 0100002, original getfl 0104002"),
 	FLAGS("VM fd", OBJ_VM, COPY_NONE, true, "getfd 1 getfl 02"),
 	FLAGS("VM fd dup", OBJ_VM, COPY_DUP, true,
 	      "getfd 0 getfl 02, original getfl 04002"),
@@ -93,6 +132,15 @@ static const struct conf_case cases[] = {
 	      "getfd 0 getfl 0100002, original getfl 0104002"),
 	FLAGS("guest_memfd F_DUPFD_CLOEXEC", OBJ_GMEM, COPY_DUPFD_CLOEXEC,
 	      false, "getfd 1 getfl 0100002, original getfl 0104002"),
+	{ .name = "desc/VM fd dup answers KVM_CHECK_EXTENSION",
+	  .rule = "R92",
+	  .expect = "0",
+	  .run = run_vm_copy_ioctl,
+	  .kernel_kvm_only = true },
+	{ .name = "desc/guest_memfd dup maps the same memory",
+	  .rule = "R92",
+	  .expect = "mapped, ok 0x5a",
+	  .run = run_gmem_copy_mmap },
 };
 
 const struct case_group group_descriptors = {

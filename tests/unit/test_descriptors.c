@@ -185,6 +185,54 @@ static void test_exec_side_by_side_with_the_kernel(void **state)
 }
 
 /*
+ * A copy (dup, F_DUPFD_CLOEXEC) of a library descriptor names the same
+ * object, as a copy of a kernel file is the same file: a VM's copy makes
+ * guest_memfds, a guest_memfd's copy maps the same memory, converts, and
+ * binds a memslot; closing a copy with close(2) ends nothing.
+ */
+static void test_copies_name_the_same_object(void **state)
+{
+	int vm = test_vm(KVM_X86_SW_PROTECTED_VM, GMEM_BACKEND_MEMFD);
+	int vm_copy = dup(vm);
+	int fd =
+		test_gmem(vm_copy, 2 * PAGE,
+			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	int fd_copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	struct kvm_userspace_memory_region2 region = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.memory_size = 2 * PAGE,
+		.guest_memfd = (uint32_t)fd_copy,
+	};
+	char *p = gmem_mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+	char *q = gmem_mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd_copy, 0);
+
+	(void)state;
+	assert_true(p != MAP_FAILED && q != MAP_FAILED);
+	p[0] = 0x5a;
+	assert_int_equal(host_read(q), 0x5a);
+	assert_int_equal(gmem_get_backend(vm_copy), GMEM_BACKEND_MEMFD);
+	assert_int_equal(test_convert(fd_copy, 0, PAGE, true,
+				      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+				      NULL),
+			 0);
+	assert_int_equal(attributes_at(fd, 0), KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	assert_int_equal(host_read(p), -1);
+	assert_int_equal(
+		gmem_ioctl(vm_copy, KVM_SET_USER_MEMORY_REGION2, &region), 0);
+	close(fd_copy);
+	close(vm_copy);
+	assert_int_equal(attributes_at(fd, 0), KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	assert_int_equal(
+		gmem_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD), 1);
+	gmem_munmap(p, 2 * PAGE);
+	gmem_munmap(q, 2 * PAGE);
+	gmem_close(fd);
+	gmem_close(vm);
+}
+
+/*
  * A VM fd shares its inode with every anonymous-inode file, as the
  * kernel's does; closed with plain close(2) and its number taken by an
  * eventfd (the same inode), the number is not the VM's any more: the
@@ -213,6 +261,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_keeps_what_the_kernel_keeps),
 		cmocka_unit_test(test_exec_side_by_side_with_the_kernel),
+		cmocka_unit_test(test_copies_name_the_same_object),
 		cmocka_unit_test(test_reused_vm_number_is_foreign),
 	};
 
