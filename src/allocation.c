@@ -224,7 +224,12 @@ static int data_scan_seek(struct gmem_file *f, uint64_t first, uint64_t n,
 			return errno == ENXIO ? 0 : -errno;
 		if (data >= end)
 			break;
-		hole = lseek(f->memory_fd, data, SEEK_HOLE);
+		/* Data is found a page at a time: a last page needs no
+		 * SEEK_HOLE, and a 4 KiB range is one system call. */
+		if (end - data <= (off_t)GMEM_PAGE_SIZE)
+			hole = end;
+		else
+			hole = lseek(f->memory_fd, data, SEEK_HOLE);
 		if (hole < 0)
 			return -errno;
 		if (hole > end)

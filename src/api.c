@@ -91,7 +91,7 @@ static int vm_ioctl_create_gmem(struct gmem_vm *vm, void *uarg)
 {
 	struct kvm_create_guest_memfd args;
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
+	if (copy_from_user_as(vm->uaccess, &args, uarg, sizeof(args)))
 		return -EFAULT;
 	return vm_create_gmem(vm, &args);
 }
@@ -100,7 +100,7 @@ static int vm_ioctl_set_region2(struct gmem_vm *vm, void *uarg)
 {
 	struct kvm_userspace_memory_region2 r;
 
-	if (copy_from_user(&r, uarg, sizeof(r)))
+	if (copy_from_user_as(vm->uaccess, &r, uarg, sizeof(r)))
 		return -EFAULT;
 	return memslot_set_region2(&vm->slots, &r);
 }
@@ -118,7 +118,7 @@ static int vm_ioctl_set_attributes(struct gmem_vm *vm, unsigned long request,
 
 	if (vm_gmem_attributes(vm))
 		return -ENOTTY;
-	if (copy_from_user(&a, uarg, len))
+	if (copy_from_user_as(vm->uaccess, &a, uarg, len))
 		return -EFAULT;
 	return vm_attributes_set(&vm->attributes, &a);
 }
@@ -151,11 +151,11 @@ static int file_ioctl_set_attributes2(struct gmem_file *f, void *uarg)
 	/* Exactly one attribute path is live (R43). */
 	if (!vm_gmem_attributes(f->vm))
 		return -ENOTTY;
-	if (copy_from_user(&a, uarg, sizeof(a)))
+	if (copy_from_user_as(f->vm->uaccess, &a, uarg, sizeof(a)))
 		return -EFAULT;
 	err = convert_set_attributes(f, &a);
 	if (convert_error_reports_offset(err) &&
-	    copy_to_user(uarg, &a, sizeof(a)))
+	    copy_to_user_as(f->vm->uaccess, uarg, &a, sizeof(a)))
 		return -EFAULT;
 	return err;
 }
@@ -366,13 +366,15 @@ int gmem_get_attributes(int gmem_fd, uint64_t offset, uint64_t *attributes)
 		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
 	ret = gmem_file_attributes(f, offset, &value);
 	if (!ret)
-		ret = copy_to_user(attributes, &value, sizeof(value));
+		ret = copy_to_user_as(f->vm->uaccess, attributes, &value,
+				      sizeof(value));
 	gmem_file_put(f);
 	return syscall_return(ret);
 }
 
 /* The ranges past `max` are counted, not copied. */
 struct range_copy {
+	enum uaccess_mode mode;
 	struct gmem_attr_range *out;
 	size_t max;
 	ssize_t count;
@@ -389,7 +391,8 @@ static int copy_range_out(const struct range_tree_range *r, void *arg)
 	int err = 0;
 
 	if ((size_t)c->count < c->max)
-		err = copy_to_user(&c->out[c->count], &a, sizeof(a));
+		err = copy_to_user_as(c->mode, &c->out[c->count], &a,
+				      sizeof(a));
 	c->count++;
 	return err;
 }
@@ -403,6 +406,7 @@ ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
 
 	if (!f)
 		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	c.mode = f->vm->uaccess;
 	err = gmem_file_attribute_ranges(f, offset, len, copy_range_out, &c);
 	gmem_file_put(f);
 	return err ? syscall_return(err) : c.count;
@@ -418,7 +422,8 @@ int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)
 		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
 	ret = vm_attributes_get(&vm->attributes, &vm->slots, gpa, &value);
 	if (!ret)
-		ret = copy_to_user(attributes, &value, sizeof(value));
+		ret = copy_to_user_as(vm->uaccess, attributes, &value,
+				      sizeof(value));
 	vm_put(vm);
 	return syscall_return(ret);
 }
@@ -462,7 +467,7 @@ int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 	if (!vm)
 		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
 	err = guest_exit_take_fault(&vm->exits, &f);
-	if (!err && copy_to_user(fault, &f, sizeof(f))) {
+	if (!err && copy_to_user_as(vm->uaccess, fault, &f, sizeof(f))) {
 		/* Leave the fault for a call that can take it. */
 		guest_exit_record_fault(&vm->exits, f.gpa,
 					f.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);

@@ -7,6 +7,11 @@
  * rather than faulting. They cost a system call, the price of answering a
  * bad pointer the way the kernel does. Where they are refused (a seccomp
  * filter, an old kernel) the copy is a plain one.
+ *
+ * A VM whose caller promised valid pointers (UACCESS_TRUSTED) copies with
+ * memcpy: no system call, and no signal handler either, so the library
+ * never takes SIGSEGV or SIGBUS from the program. A bad pointer then
+ * faults in the caller, to the program's own handler if it has one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -88,4 +93,22 @@ int copy_from_user(void *dst, const void *src, size_t len)
 int copy_to_user(void *dst, const void *src, size_t len)
 {
 	return vm_copy(dst, src, len, false);
+}
+
+int copy_from_user_as(enum uaccess_mode mode, void *dst, const void *src,
+		      size_t len)
+{
+	if (mode != UACCESS_TRUSTED)
+		return copy_from_user(dst, src, len);
+	memcpy(dst, src, len);
+	return 0;
+}
+
+int copy_to_user_as(enum uaccess_mode mode, void *dst, const void *src,
+		    size_t len)
+{
+	if (mode != UACCESS_TRUSTED)
+		return copy_to_user(dst, src, len);
+	memcpy(dst, src, len);
+	return 0;
 }

@@ -97,6 +97,8 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	vm->platform = platform;
 	vm->experimental_policies = opts->experimental_policies;
 	vm->hardening = opts->hardening;
+	vm->uaccess =
+		opts->trusted_pointers ? UACCESS_TRUSTED : UACCESS_CHECKED;
 	vm->backend.kvm_vm_fd = -1;
 	*err = vm_alloc_state(vm, opts);
 	if (*err) {

@@ -19,6 +19,7 @@
 #include "memslot.h"
 #include "object.h"
 #include "platform/platform.h"
+#include "uaccess.h"
 #include "vm_attributes.h"
 
 struct gmem_cipher;
@@ -32,6 +33,8 @@ struct gmem_vm {
 	bool experimental_policies;
 	/* GMEM_HARDEN_* flags, in force from creation to release. */
 	unsigned int hardening;
+	/* How calls on the VM and its files copy their arguments. */
+	enum uaccess_mode uaccess;
 	/* The memory-encryption key, on encrypted platforms; else NULL. */
 	struct gmem_cipher *cipher;
 

@@ -23,7 +23,7 @@
 
 /* The first byte after the last field this library knows. */
 #define KNOWN_END                                                              \
-	(offsetof(struct gmem_vm_opts, hardening) + sizeof(unsigned int))
+	(offsetof(struct gmem_vm_opts, trusted_pointers) + sizeof(bool))
 
 /* The padding between the last bool and kvm_vm. */
 #define HOLE_START                                                             \
