@@ -141,6 +141,9 @@ extern const unsigned int bench_backends[2];
 /* A KVM_X86_SW_PROTECTED_VM on `backend`. */
 int bench_vm(unsigned int backend);
 
+/* The same, with gmem_vm_opts.trusted_pointers as asked. */
+int bench_vm_trusting(unsigned int backend, bool trusted_pointers);
+
 /* A guest_memfd of `size` bytes, mappable and initially shared. */
 int bench_gmem(int vm, uint64_t size);
 
@@ -158,11 +161,14 @@ void bench_populate(char *p, uint64_t len);
  * not mapped yet. */
 void bench_touch(char *p, uint64_t len);
 
-/* The system calls every gmem_ioctl() makes before its work: the fd's
- * identity (fstat of `fd`), and the copy of a struct
- * kvm_memory_attributes2 (getpid, process_vm_readv). A floor to compare
- * a call with. */
-void bench_call_floor(int fd);
+/* The library's identity check of a descriptor: the fstat system call. */
+void bench_identity_check(int fd);
+
+/* What every gmem_ioctl() does before its work, as the library does it:
+ * the fd's identity (bench_identity_check()), and the copy of a struct
+ * kvm_memory_attributes2: process_vm_readv() on the library's cached pid,
+ * or, with trusted_pointers, memcpy. A floor to compare a call with. */
+void bench_call_floor(int fd, bool trusted_pointers);
 
 /* A pseudo-random 64-bit number (xorshift64*), deterministic per run. */
 uint64_t bench_rand(void);

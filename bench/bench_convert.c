@@ -202,7 +202,7 @@ static double op_floor_revoke(void *arg, unsigned int rep)
 	(void)rep;
 	pick(c);
 	t0 = bench_now();
-	bench_call_floor(c->plain_fd);
+	bench_call_floor(c->plain_fd, false);
 	remap(c, true);
 	t = bench_now() - t0;
 	remap(c, false);
@@ -219,7 +219,7 @@ static double op_floor_restore(void *arg, unsigned int rep)
 	pick(c);
 	remap(c, true);
 	t0 = bench_now();
-	bench_call_floor(c->plain_fd);
+	bench_call_floor(c->plain_fd, false);
 	remap(c, false);
 	t = bench_now() - t0;
 	bench_populate(c->plain + c->off, c->len);

@@ -306,7 +306,7 @@ static double op_floor_revoke(void *arg, unsigned int rep)
 	pick(c);
 	p = fl->map + c->off;
 	t0 = bench_now();
-	bench_call_floor(fl->fd);
+	bench_call_floor(fl->fd, false);
 	if (mmap(p, c->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 fl->empty, 0) == MAP_FAILED)
 		bench_die("mmap(MAP_FIXED)");
