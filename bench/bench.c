@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -480,6 +481,37 @@ void bench_identity_check(int fd)
 		bench_die("fstat");
 }
 
+#ifndef PROCMAP_QUERY
+/* include/uapi/linux/fs.h of Linux 6.11, for older C library headers. */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags;
+	uint64_t vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY			   _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#endif
+
+void bench_remap(void *addr, uint64_t len, int fd, off_t offset)
+{
+	static int maps = -1;
+	struct procmap_query q = {
+		.size = sizeof(q),
+		.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+		.query_addr = (uintptr_t)addr,
+	};
+
+	if (maps < 0)
+		maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (maps >= 0)
+		ioctl(maps, PROCMAP_QUERY, &q);
+	if (mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 offset) == MAP_FAILED ||
+	    madvise(addr, len, MADV_DONTFORK))
+		bench_die("bench_remap");
+}
+
 void bench_call_floor(int fd, bool trusted_pointers)
 {
 	static struct kvm_memory_attributes2 src, dst;
@@ -490,8 +522,7 @@ void bench_call_floor(int fd, bool trusted_pointers)
 	if (trusted_pointers) {
 		memcpy(&dst, &src, sizeof(dst));
 		__asm__ volatile("" ::: "memory");
-	} else if (process_vm_readv(self_pid(), &local, 1, &remote, 1, 0) <
-		   0) {
+	} else if (process_vm_readv(self_pid(), &local, 1, &remote, 1, 0) < 0) {
 		bench_die("bench_call_floor");
 	}
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define BENCH_PAGE 4096ULL
 #define BENCH_KIB  1024ULL
@@ -169,6 +170,12 @@ void bench_identity_check(int fd);
  * kvm_memory_attributes2: process_vm_readv() on the library's cached pid,
  * or, with trusted_pointers, memcpy. A floor to compare a call with. */
 void bench_call_floor(int fd, bool trusted_pointers);
+
+/* What the library does to remap [addr, addr + len) (revoke: an empty
+ * file over it; restore: the file again), as system calls made directly:
+ * the PROCMAP_QUERY of the range it owns, mmap(MAP_FIXED), and
+ * MADV_DONTFORK. */
+void bench_remap(void *addr, uint64_t len, int fd, off_t offset);
 
 /* A pseudo-random 64-bit number (xorshift64*), deterministic per run. */
 uint64_t bench_rand(void);

@@ -186,12 +186,9 @@ static double op_touch_after_mprotect(void *arg, unsigned int rep)
  */
 static void remap(struct conv_ctx *c, bool empty)
 {
-	void *p = mmap(c->plain + c->off, c->len, RW, MAP_SHARED | MAP_FIXED,
-		       empty ? c->empty_fd : c->plain_fd,
-		       empty ? 0 : (off_t)c->off);
-
-	if (p == MAP_FAILED)
-		bench_die("mmap(MAP_FIXED)");
+	bench_remap(c->plain + c->off, c->len,
+		    empty ? c->empty_fd : c->plain_fd,
+		    empty ? 0 : (off_t)c->off);
 }
 
 static double op_floor_revoke(void *arg, unsigned int rep)
@@ -237,11 +234,13 @@ static const struct conv_case cases[] = {
 	{ "shared→private", op_to_private, op_mprotect_none,
 	  "mprotect(PROT_NONE)", false },
 	{ "shared→private", op_to_private, op_floor_revoke,
-	  "its syscalls: fstat, getpid, pvm_readv, mmap(MAP_FIXED)", true },
+	  "its syscalls: fstat, pvm_readv, PROCMAP_QUERY, mmap, madvise",
+	  true },
 	{ "private→shared", op_to_shared, op_mprotect_rw,
 	  "mprotect(read-write)", false },
 	{ "private→shared", op_to_shared, op_floor_restore,
-	  "its syscalls: fstat, getpid, pvm_readv, mmap(MAP_FIXED)", true },
+	  "its syscalls: fstat, pvm_readv, PROCMAP_QUERY, mmap, madvise",
+	  true },
 	{ "round trip", op_round_trip, op_mprotect_round_trip,
 	  "mprotect round trip", false },
 	{ "first touch of every page after", op_touch_after,
