@@ -25,7 +25,7 @@ done
 
 benches=(bench_zero bench_lookup bench_api bench_convert bench_legacy
 	 bench_ownership bench_hardening
-	 bench_scaling)
+	 bench_scaling bench_cipher)
 targets=("${benches[@]/#/bench/}")
 quick=no
 for arg in "$@"; do [ "$arg" = --quick ] && quick=yes; done
