@@ -87,7 +87,7 @@ static void install_jump(void)
 static void install_chain(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_fault_chain,
-				.sa_flags = SA_SIGINFO | SA_NODEFER };
+				.sa_flags = SA_SIGINFO };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &previous);
@@ -209,7 +209,7 @@ static void with_handler(void (*install)(void), void *fn)
 	assert_ptr_not_equal(map, MAP_FAILED);
 	assert_int_equal(test_convert(fd, 0, PAGE, true, 0, NULL), 0);
 	seen = 0;
-	if (!sigsetjmp(env, 0)) {
+	if (!sigsetjmp(env, 1)) {
 		armed = &env;
 		*(volatile char *)map = 1;
 	}
@@ -343,7 +343,7 @@ static void test_trusted_bad_pointer_faults_in_caller(void **state)
 
 		bad_pointers_make(&b);
 		install_chain();
-		if (!sigsetjmp(env, 0)) {
+		if (!sigsetjmp(env, 1)) {
 			armed = &env;
 			gmem_ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, b.prot_none);
 			_exit(1); /* no fault: not what was documented */
