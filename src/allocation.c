@@ -205,46 +205,9 @@ static int mark_fallocated(const struct range_tree_range *r, void *arg)
 	return 0;
 }
 
-/* vec[i] = 1 where page first + i holds data, by SEEK_DATA/SEEK_HOLE: the
- * memfd's pages in memory and in swap alike. The positions are the
- * kernel's answers, never the shared file offset, so concurrent scans of
- * the same descriptor do not disturb each other. */
-static int data_scan_seek(struct gmem_file *f, uint64_t first, uint64_t n,
-			  unsigned char *vec)
-{
-	off_t pos = (off_t)(first << GMEM_PAGE_SHIFT);
-	off_t end = (off_t)((first + n) << GMEM_PAGE_SHIFT);
-
-	memset(vec, 0, n);
-	while (pos < end) {
-		off_t data = lseek(f->memory_fd, pos, SEEK_DATA);
-		off_t hole;
-
-		if (data < 0)
-			return errno == ENXIO ? 0 : -errno;
-		if (data >= end)
-			break;
-		/* Data is found a page at a time: a last page needs no
-		 * SEEK_HOLE, and a 4 KiB range is one system call. */
-		if (end - data <= (off_t)GMEM_PAGE_SIZE)
-			hole = end;
-		else
-			hole = lseek(f->memory_fd, data, SEEK_HOLE);
-		if (hole < 0)
-			return -errno;
-		if (hole > end)
-			hole = end;
-		memset(vec + (page_index((uint64_t)data) - first), 1,
-		       page_index((uint64_t)(hole - data) + GMEM_PAGE_SIZE -
-				  1));
-		pos = hole;
-	}
-	return 0;
-}
-
-/* The same by mincore() on the library's view: up to date in the page
- * cache. Right for the kernel's guest_memfd only, whose pages are never
- * swapped out. */
+/* vec[i] = 1 where page first + i is up to date in the page cache, by
+ * mincore() on the library's view. Right by itself for the kernel's
+ * guest_memfd only, whose pages are never swapped out. */
 static int data_scan_mincore(struct gmem_file *f, uint64_t first, uint64_t n,
 			     unsigned char *vec)
 {
@@ -260,6 +223,79 @@ static int data_scan_mincore(struct gmem_file *f, uint64_t first, uint64_t n,
 	for (uint64_t i = 0; !err && i < n; i++)
 		vec[i] &= 1;
 	return err;
+}
+
+/* Pages [from, to) that mincore() found not resident, asked again with
+ * SEEK_DATA: a page in swap holds data too. One call a run of holes
+ * where nothing is swapped out. The positions are the kernel's answers,
+ * never the shared file offset, so concurrent scans do not disturb each
+ * other. */
+static int seek_swapped(struct gmem_file *f, uint64_t first, uint64_t from,
+			uint64_t to, unsigned char *vec)
+{
+	while (from < to) {
+		off_t data = lseek(f->memory_fd,
+				   (off_t)(from << GMEM_PAGE_SHIFT), SEEK_DATA);
+		uint64_t page;
+
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		page = page_index((uint64_t)data);
+		if (page >= to)
+			return 0;
+		vec[page - first] = 1;
+		from = page + 1;
+	}
+	return 0;
+}
+
+/* Every run of zeros in vec[from, n) asked again with SEEK_DATA. */
+static int seek_holes(struct gmem_file *f, uint64_t first, uint64_t from,
+		      uint64_t n, unsigned char *vec)
+{
+	uint64_t run = n; /* start of the current run of zeros, n = none */
+	int err = 0;
+
+	for (uint64_t i = from; !err && i <= n; i++) {
+		if (i < n && !vec[i] && run == n)
+			run = i;
+		if ((i == n || vec[i]) && run != n) {
+			err = seek_swapped(f, first, first + run, first + i,
+					   vec);
+			run = n;
+		}
+	}
+	return err;
+}
+
+/*
+ * vec[i] = 1 where page first + i of a memfd holds data, in memory or in
+ * swap. SEEK_DATA finds the first such page: a 4 KiB range is one system
+ * call. The rest of the range is read with mincore(), whose work is
+ * bounded by the range (SEEK_HOLE would visit every page of the run of
+ * data, to the end of a fully allocated file: milliseconds at 1 GiB), and
+ * what it found missing is asked again with SEEK_DATA.
+ */
+static int data_scan_seek(struct gmem_file *f, uint64_t first, uint64_t n,
+			  unsigned char *vec)
+{
+	off_t data = lseek(f->memory_fd, (off_t)(first << GMEM_PAGE_SHIFT),
+			   SEEK_DATA);
+	uint64_t d, rest;
+	int err;
+
+	memset(vec, 0, n);
+	if (data < 0)
+		return errno == ENXIO ? 0 : -errno;
+	d = page_index((uint64_t)data) - first;
+	if (d >= n)
+		return 0;
+	vec[d] = 1;
+	rest = n - d - 1;
+	if (!rest)
+		return 0;
+	err = data_scan_mincore(f, first + d + 1, rest, vec + d + 1);
+	return err ? err : seek_holes(f, first, d + 1, n, vec);
 }
 
 static int data_scan(struct gmem_file *f, uint64_t first, uint64_t n,
