@@ -42,10 +42,13 @@
 #define ZERO	  KVM_SET_MEMORY_ATTRIBUTES2_ZERO
 #define PUNCH	  (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)
 
+#define TRUSTED_SIZE (64 * BENCH_MIB)
+
 struct zero_ctx {
 	int vm, fd;
-	char *map;    /* the host's mapping, faulted in */
-	uint64_t len; /* bytes per operation */
+	int trusted_vm, trusted_fd; /* TRUSTED_SIZE, with trusted_pointers */
+	char *map;		    /* the host's mapping, faulted in */
+	uint64_t len;		    /* bytes per operation */
 };
 
 static uint64_t pick(const struct zero_ctx *z)
@@ -95,6 +98,18 @@ static void stream_zero(char *p, uint64_t len)
 		_mm_stream_si128((__m128i *)(p + i + 48), z);
 	}
 	_mm_sfence();
+}
+
+/* The same on a VM with trusted_pointers: no checked copy. */
+static double op_zero_trusted(void *ctx, unsigned int rep)
+{
+	struct zero_ctx *z = ctx;
+	uint64_t off = bench_rand() % (TRUSTED_SIZE / z->len) * z->len;
+	double t0 = bench_now();
+
+	(void)rep;
+	bench_convert(z->trusted_fd, off, z->len, false, ZERO);
+	return bench_now() - t0;
 }
 
 /* memset plus one null system call: what a kernel's own ZERO of one page
@@ -220,6 +235,10 @@ static void run_size(struct zero_ctx *z, const struct zero_size *sz,
 			   z, &zero, &mset);
 		row("ZERO 4 KiB", backend, "memset + null syscall", &zero,
 		    &mset, goal_memset_syscall);
+		bench_pair(bench_reps(sz->reps), op_zero_trusted, z,
+			   op_memset_syscall, z, &zero, &mset);
+		row("ZERO 4 KiB, trusted_pointers", backend,
+		    "memset + null syscall", &zero, &mset, goal_memset_syscall);
 	}
 	bench_pair(bench_reps(sz->reps), op_zero, z, op_memset, z, &zero,
 		   &mset);
@@ -262,6 +281,11 @@ static void zero_open(struct zero_ctx *z, unsigned int backend)
 		bench_die("gmem_fallocate");
 	bench_populate(z->map, FILE_SIZE);
 	bench_convert(z->fd, 0, FILE_SIZE, false, ZERO);
+	z->trusted_vm = bench_vm_trusting(backend, true);
+	z->trusted_fd = bench_gmem(z->trusted_vm, TRUSTED_SIZE);
+	if (gmem_fallocate(z->trusted_fd, FALLOC_FL_KEEP_SIZE, 0, TRUSTED_SIZE))
+		bench_die("gmem_fallocate");
+	bench_convert(z->trusted_fd, 0, TRUSTED_SIZE, false, ZERO);
 }
 
 static void zero_close(struct zero_ctx *z)
@@ -269,6 +293,8 @@ static void zero_close(struct zero_ctx *z)
 	gmem_munmap(z->map, FILE_SIZE);
 	gmem_close(z->fd);
 	gmem_close(z->vm);
+	gmem_close(z->trusted_fd);
+	gmem_close(z->trusted_vm);
 }
 
 static void run_backend(unsigned int backend)
