@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -93,6 +94,17 @@ struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
 	return f;
 }
 
+/* Whether two descriptors name one file; when unsure, yes (the caller
+ * then treats the memory as the program's too). */
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	if (fstat(a, &sa) || fstat(b, &sb))
+		return true;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 {
 	int err, fd;
@@ -101,6 +113,7 @@ int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 	if (err)
 		goto out_put;
 	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0;
+	f->memory_internal = !same_file(fd, f->memory_fd);
 	err = fd_table_insert(fd, &f->obj);
 	if (err) {
 		close(fd);

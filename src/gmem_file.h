@@ -41,6 +41,10 @@ struct gmem_file {
 	/* The memory answers SEEK_DATA (a memfd, whose pages may be in swap);
 	 * else it is the kernel's guest_memfd (ESPIPE, never swapped). */
 	bool memory_seekable;
+	/* The caller's descriptor is another file (memfd backend): every
+	 * mapping of the memory is the library's, its views or a gmem
+	 * mapping, wherever the program moved it. */
+	bool memory_internal;
 
 	struct gmem_rwlock convert_lock;
 	struct range_tree attributes; /* convert_lock */

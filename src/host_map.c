@@ -19,7 +19,9 @@
  * alone, and a record with nothing left of it is forgotten. The check and
  * the remap are two system calls: a thread that unmaps and reuses the same
  * addresses at that very moment races the library as it would race any
- * other MAP_FIXED caller.
+ * other MAP_FIXED caller. A mapping the program moved is adopted where
+ * the memory is the library's alone (R108); the library's own mappings of
+ * a file (views) are listed, so that they are never taken for one.
  *
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
@@ -61,8 +63,17 @@ struct host_map_file {
 	struct file_id memory, hole;
 };
 
+/* A mapping the library keeps for itself (a view): never a host mapping,
+ * whichever file it shows. */
+struct own_map {
+	char *addr;
+	size_t len;
+	struct own_map *next;
+};
+
 static struct gmem_mutex host_maps_lock;
 static struct host_map *host_maps; /* host_maps_lock */
+static struct own_map *own_maps;   /* host_maps_lock */
 /* host_maps_lock: records forgotten while the caller may hold other
  * locks; their file references are put by the next caller that holds
  * none (a put may end a file, which takes its VM's locks). */
@@ -221,46 +232,200 @@ static void unlink_from_all(struct host_map *m)
 
 /* Shrink `m` to the part the kernel still shows as ours; a record with
  * nothing left goes on *dead. A failed query keeps the record: every
- * remap checks it again. */
-static void host_map_resync(struct host_map *m, struct host_map **dead)
+ * remap checks it again. Whether the record changed. */
+static bool host_map_resync(struct host_map *m, struct host_map **dead)
 {
 	char *lo, *hi;
 
 	gmem_assert_mutex_held(&host_maps_lock);
 	if (map_live_span(m, &lo, &hi))
-		return;
+		return false;
 	if (!lo) {
 		unlink_from_all(m);
 		m->next = *dead;
 		*dead = m;
-		return;
+		return true;
 	}
+	if (lo == m->addr && hi == m->addr + m->len)
+		return false;
 	m->offset += (uint64_t)(lo - m->addr);
 	m->len = (size_t)(hi - lo);
 	m->addr = lo;
+	return true;
 }
 
-static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
-			  bool shared, struct host_map **dead)
+/*
+ * Moved mappings (memfd backend). The memory and the hole are files only
+ * the library holds, so a shared vma of either that is neither a record
+ * (at its recorded offset) nor a view of the library's is a gmem mapping
+ * the program moved with mremap(2): it is adopted as a record, so that
+ * conversions reach it (R108). Asked only once a record was found stale,
+ * since a walk visits every vma of the process.
+ */
+struct adoption {
+	struct gmem_file *f;
+	struct host_map *found; /* next_in_file chain, not yet listed */
+};
+
+/* Where the known part of vma `v` that contains `at` ends, or NULL if
+ * `at` is in no record (at the vma's offset) and no view. */
+static char *known_until(const struct adoption *a, const struct vma *v,
+			 char *at)
 {
-	struct host_map *m, *next;
+	uint64_t offset = v->offset + (uint64_t)((uintptr_t)at - v->start);
+	char *v_end = (char *)v->end;
+
+	for (struct host_map *m = a->f->mapped->maps; m; m = m->next_in_file)
+		if (at >= m->addr && at < m->addr + m->len &&
+		    m->offset + (uint64_t)(at - m->addr) == offset)
+			return m->addr + m->len < v_end ? m->addr + m->len
+							: v_end;
+	for (struct own_map *o = own_maps; o; o = o->next)
+		if (at >= o->addr && at < o->addr + o->len)
+			return o->addr + o->len < v_end ? o->addr + o->len
+							: v_end;
+	return NULL;
+}
+
+/* The lowest start of a record or view in (at, limit), else limit. */
+static char *next_known(const struct adoption *a, char *at, char *limit)
+{
+	for (struct host_map *m = a->f->mapped->maps; m; m = m->next_in_file)
+		if (m->addr > at && m->addr < limit)
+			limit = m->addr;
+	for (struct own_map *o = own_maps; o; o = o->next)
+		if (o->addr > at && o->addr < limit)
+			limit = o->addr;
+	return limit;
+}
+
+static int adopt_range(struct adoption *a, const struct vma *v, char *lo,
+		       char *hi)
+{
+	struct host_map *m = gmem_calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	*m = (struct host_map){
+		.addr = lo,
+		.len = (size_t)(hi - lo),
+		.prot = v->prot,
+		.offset = v->offset + (uint64_t)((uintptr_t)lo - v->start),
+		.file = a->f,
+		.next_in_file = a->found,
+	};
+	a->found = m;
+	return 0;
+}
+
+static int adopt_visit(const struct vma *v, void *arg)
+{
+	struct adoption *a = arg;
+	const struct host_map_file *hf = a->f->mapped;
+	char *end = (char *)v->end;
+	int err = 0;
+
+	if (!v->shared ||
+	    (!vma_maps_file(v, &hf->memory) && !vma_maps_file(v, &hf->hole)))
+		return 0;
+	for (char *at = (char *)v->start, *next; at < end && !err; at = next) {
+		next = known_until(a, v, at);
+		if (next)
+			continue;
+		next = next_known(a, at, end);
+		err = adopt_range(a, v, at, next);
+	}
+	return err;
+}
+
+static size_t adoption_list(struct adoption *a)
+{
+	size_t n = 0;
+
+	for (; a->found; n++) {
+		struct host_map *m = a->found;
+
+		a->found = m->next_in_file;
+		gmem_file_get(m->file);
+		m->next = host_maps;
+		host_maps = m;
+		m->next_in_file = m->file->mapped->maps;
+		m->file->mapped->maps = m;
+	}
+	return n;
+}
+
+/* Adopt the moved mappings of `f`, *adopted of them, first on its list.
+ * All or nothing: 0, or -errno with no record added. Without /proc there
+ * is nothing to walk. */
+static int host_map_adopt_moved(struct gmem_file *f, size_t *adopted)
+{
+	struct adoption a = { .f = f };
+	int err;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	if (!f->memory_internal || !f->mapped)
+		return 0;
+	err = vma_walk(adopt_visit, &a);
+	if (err == -ENOSYS)
+		err = 0;
+	if (err) {
+		while (a.found) {
+			struct host_map *m = a.found;
+
+			a.found = m->next_in_file;
+			gmem_free(m);
+		}
+		return err;
+	}
+	*adopted = adoption_list(&a);
+	return 0;
+}
+
+/* Cover the windows of the first `n` records of `f`; *stale is set when
+ * one is not ours any more. */
+static int cover_records(struct gmem_file *f, size_t n, uint64_t first,
+			 uint64_t end, bool shared, bool *stale,
+			 struct host_map **dead)
+{
+	struct host_map *m = f->mapped ? f->mapped->maps : NULL;
+	struct host_map *next;
 	char *va;
 	size_t len;
 	uint64_t off;
 	int err = 0;
 
 	gmem_assert_mutex_held(&host_maps_lock);
-	for (m = f->mapped ? f->mapped->maps : NULL; m && !err; m = next) {
-		bool stale = false;
+	for (; m && n && !err; m = next, n--) {
+		bool m_stale = false;
 
 		next = m->next_in_file;
 		if (!map_window(m, first, end, &va, &len, &off))
 			continue;
-		err = cover_window(f, m, va, len, off, shared, &stale);
-		if (stale)
+		err = cover_window(f, m, va, len, off, shared, &m_stale);
+		if (m_stale)
 			host_map_resync(m, dead);
+		*stale |= m_stale;
 	}
 	return err;
+}
+
+static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
+			  bool shared, struct host_map **dead)
+{
+	bool stale = false, ignored = false;
+	size_t adopted = 0;
+	int err;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	err = cover_records(f, SIZE_MAX, first, end, shared, &stale, dead);
+	if (err || !stale)
+		return err;
+	/* Adopted records go first on the file's list. */
+	err = host_map_adopt_moved(f, &adopted);
+	if (err)
+		return err;
+	return cover_records(f, adopted, first, end, shared, &ignored, dead);
 }
 
 static void host_map_free_list(struct host_map *dead)
@@ -314,12 +479,19 @@ static void graveyard_add(struct host_map *dead)
 void host_map_forget_stale(struct gmem_file *f)
 {
 	struct host_map *m, *next, *dead = NULL;
+	size_t adopted;
+	bool stale = false;
 
 	host_maps_lock_take();
 	for (m = f->mapped ? f->mapped->maps : NULL; m; m = next) {
 		next = m->next_in_file;
-		host_map_resync(m, &dead);
+		stale |= host_map_resync(m, &dead);
 	}
+	/* A record left behind by a move: the moved mapping holds the file
+	 * and must keep following its conversions. Out of memory, it stays
+	 * unknown until a conversion meets another stale record. */
+	if (stale)
+		host_map_adopt_moved(f, &adopted);
 	graveyard_add(dead);
 	dead = graveyard_take();
 	gmem_mutex_unlock(&host_maps_lock);
@@ -473,22 +645,51 @@ void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 			uint64_t offset)
 {
 	struct host_map *spare = gmem_malloc(sizeof(*spare)), *dead = NULL;
-	void *p;
+	struct own_map *own = gmem_malloc(sizeof(*own));
+	void *p = MAP_FAILED;
 
-	if (!spare) {
+	if (!spare || !own) {
 		errno = ENOMEM;
-		return MAP_FAILED;
+		goto out;
 	}
 	host_maps_lock_take();
 	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
-	if (p != MAP_FAILED)
+	if (p != MAP_FAILED) {
 		host_map_forget(
 			p, (len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1),
 			&spare, &dead);
+		*own = (struct own_map){ .addr = p,
+					 .len = (len + GMEM_PAGE_SIZE - 1) &
+						~(GMEM_PAGE_SIZE - 1),
+					 .next = own_maps };
+		own_maps = own;
+		own = NULL;
+	}
 	graveyard_add(dead);
 	gmem_mutex_unlock(&host_maps_lock);
+out:
+	gmem_free(own);
 	gmem_free(spare);
 	return p;
+}
+
+void host_map_unmap_own(void *addr, size_t len)
+{
+	struct own_map **pp = &own_maps, *own = NULL;
+
+	host_maps_lock_take();
+	/* Unlisted only once gone: a walk must never take it for a moved
+	 * mapping. */
+	munmap(addr, len);
+	for (; *pp; pp = &(*pp)->next) {
+		if ((*pp)->addr == addr) {
+			own = *pp;
+			*pp = own->next;
+			break;
+		}
+	}
+	gmem_mutex_unlock(&host_maps_lock);
+	gmem_free(own);
 }
 
 int host_map_unmap(void *addr, size_t len)
@@ -567,11 +768,11 @@ static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
 	 * caller's file. */
 	if ((probe & MAP_TYPE) == MAP_PRIVATE)
 		probe = (probe & ~MAP_TYPE) | MAP_SHARED;
-	p = mmap(NULL, len, prot & ~PROT_EXEC, probe, f->memory_fd,
-		 (off_t)offset);
+	p = host_map_mmap_own(len, prot & ~PROT_EXEC, probe, f->memory_fd,
+			      offset);
 	if (p == MAP_FAILED)
 		return -errno;
-	munmap(p, len);
+	host_map_unmap_own(p, len);
 	return err;
 }
 

@@ -29,6 +29,9 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 			uint64_t offset);
 
+/* munmap(2) of a mapping host_map_mmap_own() made, and forget it. */
+void host_map_unmap_own(void *addr, size_t len);
+
 /* munmap(2), forgetting the gmem mappings in the range. 0 or -errno. */
 int host_map_unmap(void *addr, size_t len);
 

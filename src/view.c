@@ -40,7 +40,7 @@ static char *view_whole_file(struct gmem_file *f)
 	if (!view)
 		return NULL;
 	if (!atomic_compare_exchange_strong(&f->view, &expected, view)) {
-		munmap(view, f->size);
+		host_map_unmap_own(view, f->size);
 		view = expected;
 	}
 	return view;
@@ -69,7 +69,7 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 void view_unmap(struct view *v)
 {
 	if (v->window)
-		munmap(v->window, v->window_len);
+		host_map_unmap_own(v->window, v->window_len);
 	v->window = NULL;
 }
 
@@ -78,5 +78,5 @@ void view_release(struct gmem_file *f)
 	char *view = atomic_load(&f->view);
 
 	if (view)
-		munmap(view, f->size);
+		host_map_unmap_own(view, f->size);
 }

@@ -128,20 +128,22 @@ static int parse_line(const char *s, struct vma *v)
 	return 0;
 }
 
-/* The text of /proc/self/maps, ascending, up to the first vma ending above
- * `addr`; only the first fields of a line are kept (names may be long). */
-static int text_query(uintptr_t addr, struct vma *v)
+/* The vmas of the text of /proc/self/maps, ascending, each to `visit`
+ * until it answers non-zero (returned); only the first fields of a line
+ * are kept (names may be long). 0 at the end, -ENOSYS or -errno. */
+static int text_walk(vma_visit_fn visit, void *arg)
 {
 	char buf[4096], line[160];
 	size_t used = 0;
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	int err = -ENOENT;
+	int ret = 0;
 	ssize_t n = 0;
+	struct vma v;
 
 	if (fd < 0)
 		return -ENOSYS;
-	while (err == -ENOENT && (n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n && err == -ENOENT; i++) {
+	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n && !ret; i++) {
 			if (buf[i] != '\n') {
 				if (used < sizeof(line) - 1)
 					line[used++] = buf[i];
@@ -149,14 +151,56 @@ static int text_query(uintptr_t addr, struct vma *v)
 			}
 			line[used] = '\0';
 			used = 0;
-			if (!parse_line(line, v) && v->end > addr)
-				err = 0;
+			if (!parse_line(line, &v))
+				ret = visit(&v, arg);
 		}
 	}
-	if (n < 0)
-		err = -errno;
+	if (!ret && n < 0)
+		ret = -errno;
 	close(fd);
-	return err;
+	return ret;
+}
+
+struct text_find {
+	uintptr_t addr;
+	struct vma *found;
+};
+
+/* Stops at the first vma ending above the address. */
+static int text_find_visit(const struct vma *v, void *arg)
+{
+	struct text_find *t = arg;
+
+	if (v->end <= t->addr)
+		return 0;
+	*t->found = *v;
+	return 1;
+}
+
+static int text_query(uintptr_t addr, struct vma *v)
+{
+	struct text_find t = { .addr = addr, .found = v };
+	int ret = text_walk(text_find_visit, &t);
+
+	if (ret == 1)
+		return 0;
+	return ret ? ret : -ENOENT;
+}
+
+/* PROCMAP_QUERY from address 0 upward, one vma per call. */
+static int ioctl_walk(vma_visit_fn visit, void *arg)
+{
+	struct vma v;
+	int ret = 0;
+
+	for (uintptr_t at = 0; !ret; at = v.end) {
+		ret = ioctl_query(at, &v);
+		if (ret == -ENOENT)
+			return 0;
+		if (!ret)
+			ret = visit(&v, arg);
+	}
+	return ret;
 }
 
 static void probe(void)
@@ -197,6 +241,17 @@ int file_id_of(int fd, struct file_id *id)
 bool vma_maps_file(const struct vma *v, const struct file_id *id)
 {
 	return (v->dev || v->ino) && v->dev == id->dev && v->ino == id->ino;
+}
+
+int vma_walk(vma_visit_fn visit, void *arg)
+{
+	if (source == SOURCE_UNPROBED)
+		probe();
+	if (source == SOURCE_NONE)
+		return -ENOSYS;
+	if (force_text || source == SOURCE_TEXT)
+		return text_walk(visit, arg);
+	return ioctl_walk(visit, arg);
 }
 
 void vma_query_force_text(bool on)

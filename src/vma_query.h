@@ -32,6 +32,15 @@ struct file_id {
  * or another -errno. Callers serialise (the host-map lock). */
 int vma_query(uintptr_t addr, struct vma *v);
 
+/* Called for each vma of a walk; non-zero stops the walk. */
+typedef int (*vma_visit_fn)(const struct vma *v, void *arg);
+
+/* Every vma of the process, ascending, to `visit` until it answers
+ * non-zero, which is returned; 0 once all were seen, -ENOSYS if the kernel
+ * cannot tell, or another -errno. One system call per vma with
+ * PROCMAP_QUERY, one read of the text otherwise. Callers serialise. */
+int vma_walk(vma_visit_fn visit, void *arg);
+
 /* The identity of `fd`. 0 or -errno. */
 int file_id_of(int fd, struct file_id *id);
 

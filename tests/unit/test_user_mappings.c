@@ -248,6 +248,135 @@ static void test_mremap_then_reuse(void **state)
 	munmap(moved, SIZE);
 }
 
+/* Only the memfd backend's memory is the library's alone; with the kvm
+ * backend a moved mapping looks like the program's own mapping of the
+ * kernel's guest_memfd, which conversions must leave alone. */
+static void skip_unless_memory_internal(struct fixture *fx)
+{
+	if (fx->backend == GMEM_BACKEND_KVM)
+		skip(); /* kvm: a moved mapping is the program's (gmem_mmap(3))
+			 */
+}
+
+/* [p, p + len) follows the file's conversions as a gmem mapping does. */
+static void assert_follows_conversions(struct fixture *fx, char *p, size_t len)
+{
+	convert_all(fx, true);
+	for (size_t at = 0; at < len; at += PAGE) {
+		assert_int_equal(host_read(p + at), -1);
+		assert_int_equal(host_write(p + at, 1), -1);
+	}
+	convert_all(fx, false);
+	assert_gmem_view(fx, p, len, false);
+}
+
+/* The leak: a mapping moved with mremap(2) kept showing private bytes.
+ * Moved, it is found and adopted: SIGBUS where private, the bytes again
+ * where shared; the old address, reused, is left alone; gmem_munmap() of
+ * the new address releases it. */
+static void test_mremap_follows_conversions(void **state)
+{
+	struct fixture *fx = *state;
+	char *dest =
+		mmap(NULL, SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *moved, *foreign;
+
+	skip_unless_memory_internal(fx);
+	assert_ptr_not_equal(dest, MAP_FAILED);
+	moved = mremap(fx->host, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       dest);
+	assert_ptr_equal(moved, dest);
+	foreign = foreign_at(fx->host, SIZE);
+	assert_follows_conversions(fx, moved, SIZE);
+	assert_true(host_all(foreign, SIZE, FOREIGN));
+	assert_follows_conversions(fx, moved, SIZE);
+	assert_true(host_all(foreign, SIZE, FOREIGN));
+	assert_int_equal(gmem_munmap(moved, SIZE), 0);
+	assert_true(unmapped(moved, SIZE));
+	convert_around_foreign(fx, foreign, SIZE);
+	assert_file_behaves(fx);
+	munmap(foreign, SIZE);
+}
+
+/* Moved while private: the moved range shows the hole, and is adopted
+ * the same way. */
+static void test_mremap_private_follows_conversions(void **state)
+{
+	struct fixture *fx = *state;
+	char *area = mmap(NULL, SIZE + PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p, *moved;
+
+	skip_unless_memory_internal(fx);
+	assert_ptr_not_equal(area, MAP_FAILED);
+	memset(area + SIZE, FOREIGN, PAGE);
+	/* Followed by foreign memory, it cannot grow in place: plain
+	 * MREMAP_MAYMOVE moves it. */
+	p = gmem_mmap(area, SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_FIXED, fx->fd, 0);
+	assert_ptr_equal(p, area);
+	convert_all(fx, true);
+	moved = mremap(p, SIZE, SIZE + PAGE, MREMAP_MAYMOVE);
+	assert_ptr_not_equal(moved, MAP_FAILED);
+	assert_ptr_not_equal(moved, p);
+	assert_int_equal(host_read(moved + PAGE), -1);
+	convert_all(fx, false);
+	assert_gmem_view(fx, moved, SIZE, false);
+	assert_follows_conversions(fx, moved, SIZE);
+	assert_true(host_all(area + SIZE, PAGE, FOREIGN));
+	assert_int_equal(gmem_munmap(moved, SIZE + PAGE), 0);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+	assert_file_behaves(fx);
+	munmap(area + SIZE, PAGE);
+}
+
+/* Part of the mapping moved: both the part left and the part moved obey. */
+static void test_mremap_part_follows_conversions(void **state)
+{
+	struct fixture *fx = *state;
+	char *dest = mmap(NULL, 4 * PAGE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *moved;
+
+	skip_unless_memory_internal(fx);
+	assert_ptr_not_equal(dest, MAP_FAILED);
+	moved = mremap(fx->host + 4 * PAGE, 4 * PAGE, 4 * PAGE,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	assert_ptr_equal(moved, dest);
+	assert_follows_conversions(fx, moved, 4 * PAGE);
+	convert_all(fx, true);
+	assert_gmem_view(fx, fx->host, 4 * PAGE, true);
+	assert_gmem_view(fx, fx->host + 8 * PAGE, 8 * PAGE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, 4 * PAGE, false);
+	assert_int_equal(gmem_munmap(moved, 4 * PAGE), 0);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+	assert_file_behaves(fx);
+}
+
+/* MREMAP_DONTUNMAP (Linux 5.13 for shared mappings): the old mapping
+ * stays and still obeys; the copy is found once a record goes stale
+ * (here the old mapping is released with plain munmap()). */
+static void test_mremap_dontunmap(void **state)
+{
+	struct fixture *fx = *state;
+	char *copy;
+
+	skip_unless_memory_internal(fx);
+	copy = mremap(fx->host, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+	if (copy == MAP_FAILED && errno == EINVAL)
+		skip(); /* before 5.13: shared mappings refused */
+	assert_ptr_not_equal(copy, MAP_FAILED);
+	convert_all(fx, true);
+	assert_gmem_view(fx, fx->host, SIZE, true);
+	convert_all(fx, false);
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_int_equal(munmap(fx->host, SIZE), 0);
+	assert_follows_conversions(fx, copy, SIZE);
+	assert_int_equal(gmem_munmap(copy, SIZE), 0);
+	assert_file_behaves(fx);
+}
+
 /* Part of the mapping made read-only: still the library's mapping of the
  * file, so it is revoked and restored, and keeps the program's
  * protection. */
@@ -478,6 +607,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_munmap_head_then_reuse,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mremap_then_reuse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mremap_follows_conversions,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_mremap_private_follows_conversions, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_mremap_part_follows_conversions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mremap_dontunmap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mprotect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madvise_dontneed, setup,
