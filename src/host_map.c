@@ -50,6 +50,9 @@ struct host_map {
 	/* A restore failed here (the system ran out of mappings): shared
 	 * pages may still fault. Safe, so the validator allows it. */
 	bool degraded;
+	/* What the last resync found not ours inside the live span: a
+	 * change means the program acted since, so a walk is due. */
+	uint64_t gone_mark;
 	struct gmem_file *file;	       /* holds a reference */
 	struct host_map *next;	       /* global list */
 	struct host_map *next_in_file; /* file->mapped->maps */
@@ -61,6 +64,9 @@ struct host_map_file {
 	struct host_map *maps;
 	int hole_fd;
 	struct file_id memory, hole;
+	/* A record changed under the program's hands and no walk has
+	 * completed since: moved mappings may be unknown (R108). */
+	bool walk_due;
 };
 
 /* A mapping the library keeps for itself (a view): never a host mapping,
@@ -178,18 +184,30 @@ static int cover_window(struct gmem_file *f, struct host_map *m, char *va,
 	return 0;
 }
 
+/* Mixes the not-ours range [a, b) into a mark. */
+static uint64_t mark_mix(uint64_t mark, char *a, char *b)
+{
+	const uint64_t prime = 0x100000001b3ULL;
+
+	mark = (mark ^ (uintptr_t)a) * prime;
+	return (mark ^ (uintptr_t)b) * prime;
+}
+
 /*
  * The part of `m` the kernel still shows as ours: [*lo, *hi), empty when
- * nothing is left. Ranges in between that are not ours stay in the record;
- * every remap checks them again.
+ * nothing is left, and a mark of the ranges in between that are not ours:
+ * they stay in the record, and every remap checks them again.
  */
-static int map_live_span(const struct host_map *m, char **lo, char **hi)
+static int map_live_span(const struct host_map *m, char **lo, char **hi,
+			 uint64_t *gone_mark)
 {
 	char *end = m->addr + m->len;
+	uint64_t mark = 0;
 	struct vma v;
 	int err;
 
 	*lo = *hi = NULL;
+	*gone_mark = 0;
 	for (char *at = m->addr, *next; at < end; at = next) {
 		err = vma_query((uintptr_t)at, &v);
 		if (err == -ENOENT || (!err && (char *)v.start >= end))
@@ -198,15 +216,21 @@ static int map_live_span(const struct host_map *m, char **lo, char **hi)
 			return err;
 		if ((char *)v.start > at) {
 			next = (char *)v.start;
+			mark = mark_mix(mark, at, next);
 			continue;
 		}
 		next = (char *)v.end < end ? (char *)v.end : end;
 		if (!vma_is_ours(m->file->mapped, &v, (uintptr_t)at,
-				 m->offset + (uint64_t)(at - m->addr)))
+				 m->offset + (uint64_t)(at - m->addr))) {
+			mark = mark_mix(mark, at, next);
 			continue;
-		if (!*lo)
+		}
+		if (!*lo) {
 			*lo = at;
+			mark = 0;
+		}
 		*hi = next;
+		*gone_mark = mark;
 	}
 	return 0;
 }
@@ -235,10 +259,12 @@ static void unlink_from_all(struct host_map *m)
  * remap checks it again. Whether the record changed. */
 static bool host_map_resync(struct host_map *m, struct host_map **dead)
 {
+	uint64_t gone_mark;
+	bool same_gaps;
 	char *lo, *hi;
 
 	gmem_assert_mutex_held(&host_maps_lock);
-	if (map_live_span(m, &lo, &hi))
+	if (map_live_span(m, &lo, &hi, &gone_mark))
 		return false;
 	if (!lo) {
 		unlink_from_all(m);
@@ -246,8 +272,10 @@ static bool host_map_resync(struct host_map *m, struct host_map **dead)
 		*dead = m;
 		return true;
 	}
+	same_gaps = gone_mark == m->gone_mark;
+	m->gone_mark = gone_mark;
 	if (lo == m->addr && hi == m->addr + m->len)
-		return false;
+		return !same_gaps;
 	m->offset += (uint64_t)(lo - m->addr);
 	m->len = (size_t)(hi - lo);
 	m->addr = lo;
@@ -259,8 +287,9 @@ static bool host_map_resync(struct host_map *m, struct host_map **dead)
  * the library holds, so a shared vma of either that is neither a record
  * (at its recorded offset) nor a view of the library's is a gmem mapping
  * the program moved with mremap(2): it is adopted as a record, so that
- * conversions reach it (R108). Asked only once a record was found stale,
- * since a walk visits every vma of the process.
+ * conversions reach it (R108). A walk visits every vma of the process,
+ * so it runs only once a record changed under the program's hands (its
+ * gone_mark), and again only after another change or a failed walk.
  */
 struct adoption {
 	struct gmem_file *f;
@@ -382,10 +411,28 @@ static int host_map_adopt_moved(struct gmem_file *f, size_t *adopted)
 	return 0;
 }
 
-/* Cover the windows of the first `n` records of `f`; *stale is set when
- * one is not ours any more. */
+/* Walk when a record changed under the program's hands, or an earlier
+ * walk failed: never on the common path. */
+static int host_map_adopt_if_due(struct gmem_file *f, bool changed,
+				 size_t *adopted)
+{
+	int err;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	*adopted = 0;
+	f->mapped->walk_due |= changed && f->memory_internal;
+	if (!f->mapped->walk_due)
+		return 0;
+	err = host_map_adopt_moved(f, adopted);
+	if (!err)
+		f->mapped->walk_due = false;
+	return err;
+}
+
+/* Cover the windows of the first `n` records of `f`; *changed is set
+ * when one is found changed by the program. */
 static int cover_records(struct gmem_file *f, size_t n, uint64_t first,
-			 uint64_t end, bool shared, bool *stale,
+			 uint64_t end, bool shared, bool *changed,
 			 struct host_map **dead)
 {
 	struct host_map *m = f->mapped ? f->mapped->maps : NULL;
@@ -404,8 +451,7 @@ static int cover_records(struct gmem_file *f, size_t n, uint64_t first,
 			continue;
 		err = cover_window(f, m, va, len, off, shared, &m_stale);
 		if (m_stale)
-			host_map_resync(m, dead);
-		*stale |= m_stale;
+			*changed |= host_map_resync(m, dead);
 	}
 	return err;
 }
@@ -413,16 +459,16 @@ static int cover_records(struct gmem_file *f, size_t n, uint64_t first,
 static int host_map_cover(struct gmem_file *f, uint64_t first, uint64_t end,
 			  bool shared, struct host_map **dead)
 {
-	bool stale = false, ignored = false;
+	bool changed = false, ignored = false;
 	size_t adopted = 0;
 	int err;
 
 	gmem_assert_mutex_held(&host_maps_lock);
-	err = cover_records(f, SIZE_MAX, first, end, shared, &stale, dead);
-	if (err || !stale)
+	err = cover_records(f, SIZE_MAX, first, end, shared, &changed, dead);
+	if (err || !f->mapped)
 		return err;
 	/* Adopted records go first on the file's list. */
-	err = host_map_adopt_moved(f, &adopted);
+	err = host_map_adopt_if_due(f, changed, &adopted);
 	if (err)
 		return err;
 	return cover_records(f, adopted, first, end, shared, &ignored, dead);
@@ -480,18 +526,18 @@ void host_map_forget_stale(struct gmem_file *f)
 {
 	struct host_map *m, *next, *dead = NULL;
 	size_t adopted;
-	bool stale = false;
+	bool changed = false;
 
 	host_maps_lock_take();
 	for (m = f->mapped ? f->mapped->maps : NULL; m; m = next) {
 		next = m->next_in_file;
-		stale |= host_map_resync(m, &dead);
+		changed |= host_map_resync(m, &dead);
 	}
 	/* A record left behind by a move: the moved mapping holds the file
-	 * and must keep following its conversions. Out of memory, it stays
-	 * unknown until a conversion meets another stale record. */
-	if (stale)
-		host_map_adopt_moved(f, &adopted);
+	 * and must keep following its conversions. Out of memory, the next
+	 * conversion walks again. */
+	if (f->mapped)
+		host_map_adopt_if_due(f, changed, &adopted);
 	graveyard_add(dead);
 	dead = graveyard_take();
 	gmem_mutex_unlock(&host_maps_lock);
