@@ -1889,13 +1889,12 @@ static bool setup(struct input *in)
 {
 	uint8_t h0 = in8(in), h1 = in8(in), h2 = in8(in), h3 = in8(in);
 	unsigned long type = vm_types[h0 % 6];
-	struct gmem_vm_opts o = {
-		.sz = sizeof(o),
-		.backend = (h1 >> 5) == 7 && kvm_ok ? GMEM_BACKEND_KVM
-						    : GMEM_BACKEND_MEMFD,
-		.vm_memory_attributes = h3 & 0x20,
-		.experimental_policies = h1 & 4,
-	};
+	/* GMEM_OPTS: padding too must be zero (E2BIG otherwise). */
+	GMEM_OPTS(gmem_vm_opts, o,
+		  .backend = (h1 >> 5) == 7 && kvm_ok ? GMEM_BACKEND_KVM
+						      : GMEM_BACKEND_MEMFD,
+		  .vm_memory_attributes = h3 & 0x20,
+		  .experimental_policies = h1 & 4);
 	uint64_t fl = (h1 & 2 ? 0 : GUEST_MEMFD_FLAG_MMAP) |
 		      (h1 & 1 ? GUEST_MEMFD_FLAG_INIT_SHARED : 0);
 	uint64_t size0 = first_file_pages(h2) * PAGE, size1, fl1;
@@ -1966,7 +1965,7 @@ static void teardown(void)
  */
 static void warm_up_vm(unsigned long type, unsigned int backend)
 {
-	struct gmem_vm_opts o = { .sz = sizeof(o), .backend = backend };
+	GMEM_OPTS(gmem_vm_opts, o, .backend = backend);
 	struct kvm_create_guest_memfd c = {
 		.size = 2 * PAGE,
 		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,

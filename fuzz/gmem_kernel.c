@@ -566,11 +566,10 @@ static bool wants_kvm_backend(uint8_t first)
 
 static bool setup(struct input *in)
 {
-	struct gmem_vm_opts o = {
-		.sz = sizeof(o),
-		.backend = wants_kvm_backend(in8(in)) ? GMEM_BACKEND_KVM
-						      : GMEM_BACKEND_MEMFD,
-	};
+	/* GMEM_OPTS: padding too must be zero (E2BIG otherwise). */
+	GMEM_OPTS(gmem_vm_opts, o,
+		  .backend = wants_kvm_backend(in8(in)) ? GMEM_BACKEND_KVM
+							: GMEM_BACKEND_MEMFD);
 
 	memfd_backend = o.backend == GMEM_BACKEND_MEMFD;
 	K.vm = (int)KERNEL(ioctl(dev_kvm, KVM_CREATE_VM, 0)).ret;
