@@ -32,8 +32,10 @@ fuzz() { # target, seconds, libFuzzer options...
 	shift 2
 	mkdir -p "$out/corpus/$t"
 	# libFuzzer's own options: stop at the first problem, small inputs.
+	# A crash must not exit 77 (libFuzzer's default), which means a
+	# target that skipped itself.
 	"$out/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
-		-max_len=1024 -print_final_stats=1 \
+		-max_len=1024 -print_final_stats=1 -error_exitcode=1 \
 		-artifact_prefix="$out/artifacts/$t-" "$@" \
 		"$out/corpus/$t" "$src/fuzz/corpus/$t" 2>"$out/$t.log"
 	rc=$?
