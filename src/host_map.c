@@ -25,7 +25,10 @@
  *
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
- * mapping is MADV_DONTFORK, so a child inherits none.
+ * mapping, the library's own views included, is MADV_DONTFORK, so a child
+ * inherits none (R109). A child forgets the views it did not inherit
+ * (below, at fork()). Its records of gmem mappings name addresses it does not
+ * have either, which the ownership check above already leaves alone.
  *
  * host_maps_lock nests inside a file's convert_lock. It is held across the
  * system calls that change a recorded range, so that a conversion never
@@ -74,21 +77,67 @@ struct host_map_file {
 struct own_map {
 	char *addr;
 	size_t len;
+	_Atomic(char *) *cache; /* where the library keeps addr, or NULL */
 	struct own_map *next;
 };
 
 static struct gmem_mutex host_maps_lock;
 static struct host_map *host_maps; /* host_maps_lock */
 static struct own_map *own_maps;   /* host_maps_lock */
+/* host_maps_lock: a child's list of its parent's views, which it does not
+ * have; freed outside the fork handler, by the next own mapping. */
+static struct own_map *inherited_own;
 /* host_maps_lock: records forgotten while the caller may hold other
  * locks; their file references are put by the next caller that holds
  * none (a put may end a file, which takes its VM's locks). */
 static struct host_map *graveyard;
 static pthread_once_t host_maps_once = PTHREAD_ONCE_INIT;
 
+/* fork() (R109). The lock, a leaf, is held across it, as glibc's malloc
+ * holds its arenas', so that the child's list of own mappings is whole
+ * and names every cached copy of their addresses (a view is published
+ * under the lock); the child clears those copies, never unmapping what
+ * their addresses may hold by then, and counts a generation, by which
+ * a memslot's window (view.c) knows it is its parent's. The forking
+ * thread takes no file's lock, so a fork never deadlocks with a
+ * conversion; a file's own locks another thread held at the fork stay
+ * held in the child (docs/PRIVACY.md). */
+static atomic_uint fork_generation;
+
+static void before_fork(void)
+{
+	gmem_mutex_lock(&host_maps_lock);
+}
+
+static void in_parent(void)
+{
+	gmem_mutex_unlock(&host_maps_lock);
+}
+
+static void in_child(void)
+{
+	struct own_map **tail = &inherited_own;
+
+	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
+	for (struct own_map *o = own_maps; o; o = o->next)
+		if (o->cache)
+			atomic_store(o->cache, NULL);
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = own_maps;
+	own_maps = NULL;
+	gmem_mutex_unlock(&host_maps_lock);
+}
+
 static void host_maps_init(void)
 {
 	gmem_mutex_init(&host_maps_lock);
+	pthread_atfork(before_fork, in_parent, in_child);
+}
+
+unsigned host_map_fork_generation(void)
+{
+	return atomic_load_explicit(&fork_generation, memory_order_relaxed);
 }
 
 static void host_maps_lock_take(void)
@@ -687,11 +736,39 @@ static void host_map_forget(char *addr, size_t len, struct host_map **spare,
 	}
 }
 
+/* mmap(2) kept from children, under host_maps_lock so that no fork()
+ * sees it before its advice. MAP_FAILED with errno. */
+static void *mmap_dontfork(size_t len, int prot, int flags, int fd,
+			   uint64_t offset)
+{
+	void *p;
+	int err;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
+	if (p == MAP_FAILED || !madvise(p, len, MADV_DONTFORK))
+		return p;
+	err = errno;
+	munmap(p, len);
+	errno = err;
+	return MAP_FAILED;
+}
+
+static void own_list_free(struct own_map *own)
+{
+	while (own) {
+		struct own_map *next = own->next;
+
+		gmem_free(own);
+		own = next;
+	}
+}
+
 void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 			uint64_t offset)
 {
 	struct host_map *spare = gmem_malloc(sizeof(*spare)), *dead = NULL;
-	struct own_map *own = gmem_malloc(sizeof(*own));
+	struct own_map *own = gmem_malloc(sizeof(*own)), *inherited;
 	void *p = MAP_FAILED;
 
 	if (!spare || !own) {
@@ -699,7 +776,9 @@ void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 		goto out;
 	}
 	host_maps_lock_take();
-	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
+	inherited = inherited_own;
+	inherited_own = NULL;
+	p = mmap_dontfork(len, prot, flags, fd, offset);
 	if (p != MAP_FAILED) {
 		host_map_forget(
 			p, (len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1),
@@ -713,6 +792,7 @@ void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 	}
 	graveyard_add(dead);
 	gmem_mutex_unlock(&host_maps_lock);
+	own_list_free(inherited);
 out:
 	gmem_free(own);
 	gmem_free(spare);
@@ -736,6 +816,21 @@ void host_map_unmap_own(void *addr, size_t len)
 	}
 	gmem_mutex_unlock(&host_maps_lock);
 	gmem_free(own);
+}
+
+char *host_map_publish_own(void *addr, _Atomic(char *) *cache)
+{
+	char *expected = NULL;
+
+	host_maps_lock_take();
+	if (atomic_compare_exchange_strong(cache, &expected, addr)) {
+		for (struct own_map *o = own_maps; o; o = o->next)
+			if (o->addr == addr)
+				o->cache = cache;
+		expected = addr;
+	}
+	gmem_mutex_unlock(&host_maps_lock);
+	return expected;
 }
 
 int host_map_unmap(void *addr, size_t len)

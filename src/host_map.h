@@ -12,6 +12,7 @@
 #ifndef GMEM_HOST_MAP_H
 #define GMEM_HOST_MAP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +22,9 @@ struct gmem_file;
 void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 		      int flags, int64_t offset, int *err);
 
-/* mmap(2) at an address of the kernel's choice, for a mapping the library
- * keeps for itself (its view of a file): the records it lands on name
- * addresses the program gave back, so they are forgotten, else a
+/* mmap(2) at an address of the kernel's choice, MADV_DONTFORK, for a
+ * mapping the library keeps for itself (its view of a file): the records it
+ * lands on name addresses the program gave back, so they are forgotten, else a
  * conversion would take the library's own mapping for a host mapping of
  * the file. MAP_FAILED with errno. */
 void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
@@ -31,6 +32,17 @@ void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 
 /* munmap(2) of a mapping host_map_mmap_own() made, and forget it. */
 void host_map_unmap_own(void *addr, size_t len);
+
+/* Store `addr`, a mapping host_map_mmap_own() made, in *cache unless it
+ * already names one, so that a child of fork() clears it: the address
+ * *cache holds afterwards (the caller unmaps its own if it lost). */
+char *host_map_publish_own(void *addr, _Atomic(char *) *cache);
+
+/* How many fork()s this process is from the one that first mapped: a
+ * child forgets its parent's own mappings (they are MADV_DONTFORK) and
+ * counts one more, so that a mapping made under another generation is
+ * never unmapped here (R109). */
+unsigned host_map_fork_generation(void);
 
 /* munmap(2), forgetting the gmem mappings in the range. 0 or -errno. */
 int host_map_unmap(void *addr, size_t len);

@@ -4,10 +4,14 @@
  *
  * The whole-file mapping is made lazily because most files are never
  * touched by the library at all, and two racing first users simply keep
- * whichever mapping won the compare-and-swap. MAP_NORESERVE: the mapping
+ * whichever mapping was published first (host_map.c, which clears it in
+ * a child of fork()). MAP_NORESERVE: the mapping
  * must not commit memory; only pages really touched (by a content mode or
  * a guest access) are allocated. MADV_DONTDUMP: the view shows private
  * pages, which a core dump of the process must not carry (docs/PRIVACY.md).
+ * Like every mapping of the library's it is MADV_DONTFORK: a child of
+ * fork() neither has it nor unmaps what its address holds in the child
+ * (R109); it makes its own view on first use.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -32,18 +36,17 @@ static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
 static char *view_whole_file(struct gmem_file *f)
 {
 	char *view = atomic_load(&f->view);
-	char *expected = NULL;
+	char *won;
 
 	if (view || f->size > GMEM_VIEW_MAX)
 		return view;
 	view = view_map_file(f, 0, f->size);
 	if (!view)
 		return NULL;
-	if (!atomic_compare_exchange_strong(&f->view, &expected, view)) {
+	won = host_map_publish_own(view, &f->view);
+	if (won != view)
 		host_map_unmap_own(view, f->size);
-		view = expected;
-	}
-	return view;
+	return won;
 }
 
 int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
@@ -51,6 +54,7 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 	char *whole = view_whole_file(f);
 	uint64_t start = offset & ~(GMEM_PAGE_SIZE - 1);
 
+	v->generation = host_map_fork_generation();
 	if (whole) {
 		v->base = whole + offset;
 		v->window = NULL;
@@ -68,7 +72,9 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 
 void view_unmap(struct view *v)
 {
-	if (v->window)
+	/* A window the parent made is not in this process: its address
+	 * may be the child's own memory by now. */
+	if (v->window && v->generation == host_map_fork_generation())
 		host_map_unmap_own(v->window, v->window_len);
 	v->window = NULL;
 }

@@ -6,15 +6,20 @@
  * fault (gpa, size, KVM_MEMORY_EXIT_FLAG_PRIVATE) that the VMM reads once;
  * the guest and the host see the same shared bytes; an access spans
  * memslots; unbound addresses and unknown flags are refused; the legacy
- * mode checks the VM's attributes. Runs on both backends.
+ * mode checks the VM's attributes; a child of fork() inherits no mapping
+ * of the file's memory, the library's own view included, and still uses
+ * the library. Runs on both backends.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "backend_group.h"
@@ -65,7 +70,8 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	gmem_munmap(fx->host, SIZE);
+	if (fx->host)
+		gmem_munmap(fx->host, SIZE);
 	gmem_close(fx->fd);
 	gmem_close(fx->vm);
 	return 0;
@@ -208,6 +214,109 @@ static void test_legacy_mode_uses_vm_attributes(void **state)
 	gmem_close(vm);
 }
 
+/* A shared file mapping of the process: device and inode. */
+struct file_id {
+	unsigned int major, minor;
+	unsigned long ino;
+};
+
+#define MAX_IDS 256
+
+/* The files the process maps MAP_SHARED, from /proc/self/maps. */
+static size_t shared_file_ids(struct file_id *ids)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512], perms[8];
+	struct file_id id;
+	size_t n = 0;
+
+	if (!maps)
+		return 0;
+	while (n < MAX_IDS && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%*x-%*x %7s %*x %x:%x %lu", perms, &id.major,
+			   &id.minor, &id.ino) == 4 &&
+		    perms[3] == 's' && id.ino)
+			ids[n++] = id;
+	fclose(maps);
+	return n;
+}
+
+static bool id_listed(const struct file_id *ids, size_t n,
+		      const struct file_id *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].major == id->major && ids[i].minor == id->minor &&
+		    ids[i].ino == id->ino)
+			return true;
+	return false;
+}
+
+/* The child's half of test_fork_child_has_no_view: 0 when it maps none of
+ * `view` (the files the parent's library maps for itself) and the library
+ * still serves it. */
+static int child_after_fork(struct fixture *fx, const struct file_id *view,
+			    size_t nview)
+{
+	static struct file_id now[MAX_IDS];
+	size_t n = shared_file_ids(now);
+	char buf[8], *p;
+
+	for (size_t i = 0; i < nview; i++)
+		if (id_listed(now, n, &view[i]))
+			return 1;
+	if (gmem_guest_read(fx->vm, GPA, buf, 8, 0) != 8 ||
+	    memcmp(buf, "inherit", 8))
+		return 2;
+	if (gmem_guest_read(fx->vm, GPA + 2 * PAGE, buf, 8, 0) != -1)
+		return 3;
+	if (gmem_guest_write(fx->vm, GPA + PAGE, "childs", 7, 0) != 7)
+		return 4;
+	p = gmem_mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fx->fd, 0);
+	if (p == MAP_FAILED)
+		return 5;
+	if (memcmp(p, "inherit", 8) || memcmp(p + PAGE, "childs", 7))
+		return 6;
+	return gmem_munmap(p, 2 * PAGE) ? 7 : 0;
+}
+
+/* After the parent used the file through the library (its view exists)
+ * and converted part of it to private, a child finds no mapping of the
+ * file's memory (R109): the parent's later conversions could not take
+ * pages back from it. It still reads, writes and maps shared pages. */
+static void test_fork_child_has_no_view(void **state)
+{
+	struct fixture *fx = *state;
+	static struct file_id before[MAX_IDS], after[MAX_IDS], view[MAX_IDS];
+	size_t nbefore, nafter, nview = 0;
+	int status;
+	pid_t pid;
+
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+	fx->host = NULL;
+	nbefore = shared_file_ids(before);
+	assert_int_equal(gmem_guest_write(fx->vm, GPA, "inherit", 8, 0), 8);
+	assert_int_equal(
+		test_convert(fx->fd, 2 * PAGE, 2 * PAGE, true, 0, NULL), 0);
+	nafter = shared_file_ids(after);
+	for (size_t i = 0; i < nafter; i++)
+		if (!id_listed(before, nbefore, &after[i]))
+			view[nview++] = after[i];
+	/* The library's own mapping of the memory, and nothing else new. */
+	assert_true(nview >= 1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_after_fork(fx, view, nview));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The child's write reached the file; the parent's view shows it. */
+	char buf[8];
+
+	assert_int_equal(gmem_guest_read(fx->vm, GPA + PAGE, buf, 7, 0), 7);
+	assert_memory_equal(buf, "childs", 7);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 static const struct CMUnitTest tests[] = {
@@ -218,6 +327,7 @@ static const struct CMUnitTest tests[] = {
 	CASE(test_bad_access),
 	CASE(test_access_spans_memslots),
 	CASE(test_legacy_mode_uses_vm_attributes),
+	CASE(test_fork_child_has_no_view),
 };
 
 int main(void)
