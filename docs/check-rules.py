@@ -55,7 +55,7 @@ OUTSIDE = [
     (re.compile(r"\bseeds?\s+0\d\d", re.I), "a numbered review seed"),
     (re.compile(r"\bseeds'", re.I), "the review seeds"),
     (re.compile(r"\(C\d{1,2}\)"), "an open question of a list outside the tree"),
-    (re.compile(r"/work/(?:shared|wt|main)\b"), "a machine path"),
+    (re.compile(r"\.\./shared/"), "a path outside the tree"),
 ]
 
 
