@@ -190,6 +190,78 @@ static int window_target(const struct gmem_file *f, bool shared)
 	return shared ? f->memory_fd : f->mapped->hole_fd;
 }
 
+/* One piece of a window as the kernel maps it now: [at, next), at file
+ * offset `offset`, and the vma behind it where that vma still shows this
+ * file at that offset; NULL for a hole in the address space or anything
+ * else mapped there. */
+struct window_piece {
+	char *at, *next;
+	uint64_t offset;
+	const struct vma *ours;
+};
+
+/*
+ * Call fn on each piece of [va, va + len), file offset `offset`, in
+ * order, asking the kernel vma by vma; stops at fn's first non-zero
+ * return. The part past the last vma is one piece that is not ours.
+ * -ENOSYS where the kernel cannot be asked (no /proc).
+ */
+static int window_for_each(const struct host_map_file *hf, char *va, size_t len,
+			   uint64_t offset,
+			   int (*fn)(const struct window_piece *p, void *arg),
+			   void *arg)
+{
+	char *end = va + len;
+	struct vma v;
+
+	for (char *at = va; at < end;) {
+		struct window_piece p = {
+			.at = at,
+			.next = end,
+			.offset = offset + (uint64_t)(at - va),
+		};
+		int err = vma_query((uintptr_t)at, &v);
+
+		if (err && err != -ENOENT)
+			return err;
+		if (!err && (char *)v.start > at && (char *)v.start < end) {
+			p.next = (char *)v.start;
+		} else if (!err && (char *)v.start <= at) {
+			p.next = (char *)v.end < end ? (char *)v.end : end;
+			if (vma_is_ours(hf, &v, (uintptr_t)at, p.offset))
+				p.ours = &v;
+		}
+		err = fn(&p, arg);
+		if (err)
+			return err;
+		at = p.next;
+	}
+	return 0;
+}
+
+struct cover {
+	struct host_map *map;
+	int fd;
+	bool shared;
+	bool *stale;
+};
+
+static int cover_piece(const struct window_piece *p, void *arg)
+{
+	struct cover *c = arg;
+	int err;
+
+	if (!p->ours) {
+		*c->stale = true;
+		return 0;
+	}
+	err = map_fixed(p->at, (size_t)(p->next - p->at), p->ours->prot, c->fd,
+			p->offset);
+	if (err)
+		c->map->degraded |= c->shared;
+	return err;
+}
+
 /*
  * Map [va, va + len), file offset `offset`, to the memory or the hole,
  * vma by vma, only where the kernel still shows this file at that offset,
@@ -200,37 +272,17 @@ static int window_target(const struct gmem_file *f, bool shared)
 static int cover_window(struct gmem_file *f, struct host_map *m, char *va,
 			size_t len, uint64_t offset, bool shared, bool *stale)
 {
-	int fd = window_target(f, shared);
-	char *end = va + len;
-	struct vma v;
+	struct cover c = {
+		.map = m,
+		.fd = window_target(f, shared),
+		.shared = shared,
+		.stale = stale,
+	};
+	int err = window_for_each(f->mapped, va, len, offset, cover_piece, &c);
 
-	for (char *at = va, *next; at < end; at = next) {
-		uint64_t at_offset = offset + (uint64_t)(at - va);
-		int err = vma_query((uintptr_t)at, &v);
-
-		if (err == -ENOSYS)
-			return map_fixed(at, end - at, m->prot, fd, at_offset);
-		if (err == -ENOENT || (!err && (char *)v.start >= end)) {
-			*stale = true;
-			return 0;
-		}
-		if (err)
-			return err;
-		if ((char *)v.start > at) {
-			*stale = true;
-			next = (char *)v.start;
-			continue;
-		}
-		next = (char *)v.end < end ? (char *)v.end : end;
-		if (!vma_is_ours(f->mapped, &v, (uintptr_t)at, at_offset)) {
-			*stale = true;
-		} else if ((err = map_fixed(at, next - at, v.prot, fd,
-					    at_offset))) {
-			m->degraded |= shared;
-			return err;
-		}
-	}
-	return 0;
+	if (err == -ENOSYS)
+		return map_fixed(va, len, m->prot, c.fd, offset);
+	return err;
 }
 
 /* Mixes the not-ours range [a, b) into a mark. */
@@ -242,6 +294,28 @@ static uint64_t mark_mix(uint64_t mark, char *a, char *b)
 	return (mark ^ (uintptr_t)b) * prime;
 }
 
+struct live_span {
+	char *lo, *hi;
+	uint64_t mark, gone_mark;
+};
+
+static int live_span_piece(const struct window_piece *p, void *arg)
+{
+	struct live_span *s = arg;
+
+	if (!p->ours) {
+		s->mark = mark_mix(s->mark, p->at, p->next);
+		return 0;
+	}
+	if (!s->lo) {
+		s->lo = p->at;
+		s->mark = 0;
+	}
+	s->hi = p->next;
+	s->gone_mark = s->mark;
+	return 0;
+}
+
 /*
  * The part of `m` the kernel still shows as ours: [*lo, *hi), empty when
  * nothing is left, and a mark of the ranges in between that are not ours:
@@ -250,38 +324,14 @@ static uint64_t mark_mix(uint64_t mark, char *a, char *b)
 static int map_live_span(const struct host_map *m, char **lo, char **hi,
 			 uint64_t *gone_mark)
 {
-	char *end = m->addr + m->len;
-	uint64_t mark = 0;
-	struct vma v;
-	int err;
+	struct live_span s = { 0 };
+	int err = window_for_each(m->file->mapped, m->addr, m->len, m->offset,
+				  live_span_piece, &s);
 
-	*lo = *hi = NULL;
-	*gone_mark = 0;
-	for (char *at = m->addr, *next; at < end; at = next) {
-		err = vma_query((uintptr_t)at, &v);
-		if (err == -ENOENT || (!err && (char *)v.start >= end))
-			break;
-		if (err)
-			return err;
-		if ((char *)v.start > at) {
-			next = (char *)v.start;
-			mark = mark_mix(mark, at, next);
-			continue;
-		}
-		next = (char *)v.end < end ? (char *)v.end : end;
-		if (!vma_is_ours(m->file->mapped, &v, (uintptr_t)at,
-				 m->offset + (uint64_t)(at - m->addr))) {
-			mark = mark_mix(mark, at, next);
-			continue;
-		}
-		if (!*lo) {
-			*lo = at;
-			mark = 0;
-		}
-		*hi = next;
-		*gone_mark = mark;
-	}
-	return 0;
+	*lo = err ? NULL : s.lo;
+	*hi = err ? NULL : s.hi;
+	*gone_mark = err ? 0 : s.gone_mark;
+	return err;
 }
 
 static void unlink_from_file(struct host_map *m)
@@ -615,37 +665,36 @@ static int shown_pages_agree(struct gmem_file *f, uint64_t first, uint64_t end,
 	return 0;
 }
 
+struct record_check {
+	struct gmem_file *file;
+	const struct host_map *map;
+	const char **why;
+};
+
+static int record_piece(const struct window_piece *p, void *arg)
+{
+	struct record_check *c = arg;
+	struct gmem_file *f = c->file;
+
+	if (!p->ours)
+		return 0;
+	return shown_pages_agree(
+		f, page_index(p->offset),
+		page_index(p->offset + (uint64_t)(p->next - p->at)),
+		vma_maps_file(p->ours, &f->mapped->memory), c->map->degraded,
+		c->why);
+}
+
 /* What the kernel maps in the live parts of `m` agrees with the
  * attributes; parts that are no longer ours are legal and skipped. */
 static int record_validate(struct gmem_file *f, const struct host_map *m,
 			   const char **why)
 {
-	char *end = m->addr + m->len;
-	struct vma v;
-	int err = 0;
+	struct record_check c = { .file = f, .map = m, .why = why };
+	int err = window_for_each(f->mapped, m->addr, m->len, m->offset,
+				  record_piece, &c);
 
-	for (char *at = m->addr, *next; at < end && !err; at = next) {
-		uint64_t offset = m->offset + (uint64_t)(at - m->addr);
-
-		err = vma_query((uintptr_t)at, &v);
-		if (err == -ENOENT || err == -ENOSYS ||
-		    (!err && (char *)v.start >= end))
-			return 0;
-		if (err)
-			return err;
-		if ((char *)v.start > at) {
-			next = (char *)v.start;
-			continue;
-		}
-		next = (char *)v.end < end ? (char *)v.end : end;
-		if (vma_is_ours(f->mapped, &v, (uintptr_t)at, offset))
-			err = shown_pages_agree(
-				f, page_index(offset),
-				page_index(offset + (uint64_t)(next - at)),
-				vma_maps_file(&v, &f->mapped->memory),
-				m->degraded, why);
-	}
-	return err;
+	return err == -ENOSYS ? 0 : err;
 }
 
 static bool record_well_formed(struct gmem_file *f, const struct host_map *m)
