@@ -48,6 +48,54 @@ static int foreign_fd_error(int fd, int foreign)
 	return fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : foreign;
 }
 
+/*
+ * R110: a VM and its guest_memfd files belong to the process that made
+ * them; a child of fork() gets EIO, as the kernel answers a VM ioctl from
+ * another mm, for every call on the ones it inherited but close. Its copy
+ * of their state is a snapshot the parent's later conversions never
+ * reach, so nothing may act on it. The system descriptor is stateless
+ * and serves every process, as /dev/kvm does.
+ */
+static int owner_check(const struct gmem_object *obj)
+{
+	return obj->kind == GMEM_OBJ_SYSTEM || gmem_object_is_own(obj) ? 0
+								       : -EIO;
+}
+
+/* The VM behind `fd`, made by this process, or NULL and *err. */
+static struct gmem_vm *vm_get_own(int fd, int *err)
+{
+	struct gmem_vm *vm = vm_lookup(fd);
+
+	if (!vm) {
+		*err = foreign_fd_error(fd, -EINVAL);
+		return NULL;
+	}
+	*err = owner_check(&vm->obj);
+	if (*err) {
+		vm_put(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+/* The guest_memfd behind `fd`, made by this process, or NULL and *err. */
+static struct gmem_file *file_get_own(int fd, int *err)
+{
+	struct gmem_file *f = gmem_file_lookup(fd);
+
+	if (!f) {
+		*err = foreign_fd_error(fd, -EINVAL);
+		return NULL;
+	}
+	*err = owner_check(&f->obj);
+	if (*err) {
+		gmem_file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
 int gmem_open_system(void)
 {
 	return syscall_return(system_open());
@@ -181,6 +229,11 @@ int gmem_ioctl(int fd, unsigned long request, ...)
 	obj = fd_table_get(fd);
 	if (!obj) /* not ours: the kernel answers for it */
 		return ioctl(fd, request, arg);
+	ret = owner_check(obj);
+	if (ret) {
+		gmem_object_put(obj);
+		return syscall_return(ret);
+	}
 	switch (obj->kind) {
 	case GMEM_OBJ_SYSTEM:
 		ret = system_ioctl(request, arg);
@@ -196,11 +249,25 @@ int gmem_ioctl(int fd, unsigned long request, ...)
 	return syscall_return(ret);
 }
 
+static void *object_mmap(struct gmem_object *obj, void *addr, size_t len,
+			 int prot, int flags, off_t offset, int *err)
+{
+	*err = owner_check(obj);
+	if (*err)
+		return MAP_FAILED;
+	if (obj->kind != GMEM_OBJ_FILE) {
+		*err = -ENODEV; /* a VM or the system cannot be mapped */
+		return MAP_FAILED;
+	}
+	return host_map_create(file_from_object(obj), addr, len, prot, flags,
+			       offset, err);
+}
+
 void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		off_t offset)
 {
 	struct gmem_object *obj;
-	void *p = MAP_FAILED;
+	void *p;
 	int err;
 
 	/* mmap(2) ignores the descriptor of an anonymous mapping. */
@@ -209,11 +276,7 @@ void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	obj = fd_table_get(fd);
 	if (!obj)
 		return mmap(addr, len, prot, flags, fd, offset);
-	if (obj->kind == GMEM_OBJ_FILE)
-		p = host_map_create(file_from_object(obj), addr, len, prot,
-				    flags, offset, &err);
-	else
-		err = -ENODEV; /* a VM or the system cannot be mapped */
+	p = object_mmap(obj, addr, len, prot, flags, offset, &err);
 	gmem_object_put(obj);
 	if (p == MAP_FAILED)
 		errno = -err;
@@ -225,6 +288,20 @@ int gmem_munmap(void *addr, size_t len)
 	return syscall_return(host_map_unmap(addr, len));
 }
 
+static int object_fallocate(struct gmem_object *obj, int mode, off_t offset,
+			    off_t len)
+{
+	int ret = owner_check(obj);
+
+	if (ret)
+		return ret;
+	if (obj->kind == GMEM_OBJ_FILE)
+		return allocation_fallocate(file_from_object(obj), mode, offset,
+					    len);
+	/* A VM or the system is not a regular file. */
+	return allocation_vfs_check(mode, offset, len) ?: -ENODEV;
+}
+
 int gmem_fallocate(int fd, int mode, off_t offset, off_t len)
 {
 	struct gmem_object *obj = fd_table_get(fd);
@@ -232,15 +309,7 @@ int gmem_fallocate(int fd, int mode, off_t offset, off_t len)
 
 	if (!obj)
 		return fallocate(fd, mode, offset, len);
-	if (obj->kind == GMEM_OBJ_FILE) {
-		ret = allocation_fallocate(file_from_object(obj), mode, offset,
-					   len);
-	} else {
-		/* A VM or the system is not a regular file. */
-		ret = allocation_vfs_check(mode, offset, len);
-		if (!ret)
-			ret = -ENODEV;
-	}
+	ret = object_fallocate(obj, mode, offset, len);
 	gmem_object_put(obj);
 	return syscall_return(ret);
 }
@@ -248,13 +317,15 @@ int gmem_fallocate(int fd, int mode, off_t offset, off_t len)
 int gmem_ftruncate(int fd, off_t len)
 {
 	struct gmem_object *obj = fd_table_get(fd);
+	int ret;
 
 	if (!obj)
 		return ftruncate(fd, len);
 	/* The size of a guest_memfd is fixed at creation (R12); a VM or the
 	 * system has none to change. */
+	ret = owner_check(obj) ?: -EINVAL;
 	gmem_object_put(obj);
-	return syscall_return(-EINVAL);
+	return syscall_return(ret);
 }
 
 int gmem_close(int fd)
@@ -278,6 +349,9 @@ int gmem_get_backend(int fd)
 
 	if (!obj)
 		return syscall_return(foreign_fd_error(fd, -EINVAL));
+	ret = owner_check(obj);
+	if (ret)
+		goto out;
 	switch (obj->kind) {
 	case GMEM_OBJ_VM:
 		ret = vm_from_object(obj)->backend.ops->id;
@@ -288,17 +362,18 @@ int gmem_get_backend(int fd)
 	default:
 		ret = -EINVAL;
 	}
+out:
 	gmem_object_put(obj);
 	return syscall_return(ret);
 }
 
 int gmem_vm_kvm_fd(int vm_fd)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
 	int ret;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &ret);
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(ret);
 	ret = vm->backend.kvm_vm_fd < 0 ? -ENODEV : vm->backend.kvm_vm_fd;
 	vm_put(vm);
 	return syscall_return(ret);
@@ -324,11 +399,11 @@ int gmem_kvm_backend_available(void)
 int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
 			unsigned char *vec)
 {
-	struct gmem_file *f = gmem_file_lookup(gmem_fd);
 	int ret;
+	struct gmem_file *f = file_get_own(gmem_fd, &ret);
 
 	if (!f)
-		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+		return syscall_return(ret);
 	ret = allocation_get(f, offset, len, vec);
 	gmem_file_put(f);
 	return syscall_return(ret);
@@ -336,11 +411,11 @@ int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
 
 static int pin_call(int gmem_fd, uint64_t offset, uint64_t len, bool pin)
 {
-	struct gmem_file *f = gmem_file_lookup(gmem_fd);
 	int ret;
+	struct gmem_file *f = file_get_own(gmem_fd, &ret);
 
 	if (!f)
-		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+		return syscall_return(ret);
 	ret = pin ? pin_range(f, offset, len) : unpin_range(f, offset, len);
 	gmem_file_put(f);
 	return syscall_return(ret);
@@ -358,12 +433,12 @@ int gmem_unpin(int gmem_fd, uint64_t offset, uint64_t len)
 
 int gmem_get_attributes(int gmem_fd, uint64_t offset, uint64_t *attributes)
 {
-	struct gmem_file *f = gmem_file_lookup(gmem_fd);
-	uint64_t value = 0;
 	int ret = 0;
+	struct gmem_file *f = file_get_own(gmem_fd, &ret);
+	uint64_t value = 0;
 
 	if (!f)
-		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+		return syscall_return(ret);
 	ret = gmem_file_attributes(f, offset, &value);
 	if (!ret)
 		ret = copy_to_user_as(f->vm->uaccess, attributes, &value,
@@ -400,12 +475,12 @@ static int copy_range_out(const struct range_tree_range *r, void *arg)
 ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
 				  struct gmem_attr_range *ranges, size_t max)
 {
-	struct gmem_file *f = gmem_file_lookup(gmem_fd);
-	struct range_copy c = { .out = ranges, .max = max };
 	int err;
+	struct gmem_file *f = file_get_own(gmem_fd, &err);
+	struct range_copy c = { .out = ranges, .max = max };
 
 	if (!f)
-		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+		return syscall_return(err);
 	c.mode = f->vm->uaccess;
 	err = gmem_file_attribute_ranges(f, offset, len, copy_range_out, &c);
 	gmem_file_put(f);
@@ -414,12 +489,12 @@ ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset, uint64_t len,
 
 int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa, uint64_t *attributes)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
-	uint64_t value = 0;
 	int ret;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &ret);
+	uint64_t value = 0;
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(ret);
 	ret = vm_attributes_get(&vm->attributes, &vm->slots, gpa, &value);
 	if (!ret)
 		ret = copy_to_user_as(vm->uaccess, attributes, &value,
@@ -436,11 +511,12 @@ void gmem_inject_alloc_failure(long countdown)
 static ssize_t guest_call(int vm_fd, uint64_t gpa, void *buf, size_t len,
 			  unsigned int flags, bool write)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
+	int err;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &err);
 	ssize_t ret;
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(err);
 	ret = guest_access(vm, gpa, buf, len, flags, write);
 	vm_put(vm);
 	return syscall_return(ret);
@@ -460,12 +536,12 @@ ssize_t gmem_guest_write(int vm_fd, uint64_t gpa, const void *buf, size_t len,
 
 int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
-	struct gmem_memory_fault f;
 	int err;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &err);
+	struct gmem_memory_fault f;
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(err);
 	err = guest_exit_take_fault(&vm->exits, &f);
 	if (!err && copy_to_user_as(vm->uaccess, fault, &f, sizeof(f))) {
 		/* Leave the fault for a call that can take it. */
@@ -479,11 +555,11 @@ int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 
 int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
 	int err;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &err);
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(err);
 	err = guest_exit_request(&vm->exits, &vm->slots, gpa, len, to_private);
 	vm_put(vm);
 	return syscall_return(err);

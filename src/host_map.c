@@ -97,12 +97,10 @@ static pthread_once_t host_maps_once = PTHREAD_ONCE_INIT;
  * holds its arenas', so that the child's list of own mappings is whole
  * and names every cached copy of their addresses (a view is published
  * under the lock); the child clears those copies, never unmapping what
- * their addresses may hold by then, and counts a generation, by which
- * a memslot's window (view.c) knows it is its parent's. The forking
+ * their addresses may hold by then. The forking
  * thread takes no file's lock, so a fork never deadlocks with a
  * conversion; a file's own locks another thread held at the fork stay
  * held in the child (docs/PRIVACY.md). */
-static atomic_uint fork_generation;
 
 static void before_fork(void)
 {
@@ -118,7 +116,6 @@ static void in_child(void)
 {
 	struct own_map **tail = &inherited_own;
 
-	atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
 	for (struct own_map *o = own_maps; o; o = o->next)
 		if (o->cache)
 			atomic_store(o->cache, NULL);
@@ -133,11 +130,6 @@ static void host_maps_init(void)
 {
 	gmem_mutex_init(&host_maps_lock);
 	pthread_atfork(before_fork, in_parent, in_child);
-}
-
-unsigned host_map_fork_generation(void)
-{
-	return atomic_load_explicit(&fork_generation, memory_order_relaxed);
 }
 
 static void host_maps_lock_take(void)

@@ -38,12 +38,6 @@ void host_map_unmap_own(void *addr, size_t len);
  * *cache holds afterwards (the caller unmaps its own if it lost). */
 char *host_map_publish_own(void *addr, _Atomic(char *) *cache);
 
-/* How many fork()s this process is from the one that first mapped: a
- * child forgets its parent's own mappings (they are MADV_DONTFORK) and
- * counts one more, so that a mapping made under another generation is
- * never unmapped here (R109). */
-unsigned host_map_fork_generation(void);
-
 /* munmap(2), forgetting the gmem mappings in the range. 0 or -errno. */
 int host_map_unmap(void *addr, size_t len);
 

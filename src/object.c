@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "object.h"
+#include "process.h"
 
 void gmem_object_init(struct gmem_object *obj, enum gmem_object_kind kind,
 		      void (*release)(struct gmem_object *obj))
@@ -15,7 +16,13 @@ void gmem_object_init(struct gmem_object *obj, enum gmem_object_kind kind,
 	obj->kind = kind;
 	atomic_init(&obj->refs, 1);
 	obj->self_fd = -1;
+	obj->generation = process_generation();
 	obj->release = release;
+}
+
+bool gmem_object_is_own(const struct gmem_object *obj)
+{
+	return obj->generation == process_generation();
 }
 
 void gmem_object_get(struct gmem_object *obj)

@@ -32,6 +32,8 @@ struct gmem_object {
 	 * VM fds share one), through which the fd table tells the files
 	 * apart (kcmp(2)); closed with the object. -1 for the others. */
 	int self_fd;
+	/* process_generation() of the process that made it (R110). */
+	unsigned generation;
 	void (*release)(struct gmem_object *obj);
 };
 
@@ -42,5 +44,9 @@ void gmem_object_get(struct gmem_object *obj);
 /* A reference unless the object is already on its way out. */
 bool gmem_object_tryget(struct gmem_object *obj);
 void gmem_object_put(struct gmem_object *obj);
+
+/* Whether this process made the object, rather than inherited it from a
+ * parent through fork() (R110). */
+bool gmem_object_is_own(const struct gmem_object *obj);
 
 #endif

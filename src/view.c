@@ -18,6 +18,7 @@
 
 #include "gmem_file.h"
 #include "host_map.h"
+#include "process.h"
 #include "view.h"
 
 static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
@@ -54,7 +55,7 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 	char *whole = view_whole_file(f);
 	uint64_t start = offset & ~(GMEM_PAGE_SIZE - 1);
 
-	v->generation = host_map_fork_generation();
+	v->generation = process_generation();
 	if (whole) {
 		v->base = whole + offset;
 		v->window = NULL;
@@ -74,7 +75,7 @@ void view_unmap(struct view *v)
 {
 	/* A window the parent made is not in this process: its address
 	 * may be the child's own memory by now. */
-	if (v->window && v->generation == host_map_fork_generation())
+	if (v->window && v->generation == process_generation())
 		host_map_unmap_own(v->window, v->window_len);
 	v->window = NULL;
 }

@@ -20,7 +20,7 @@ struct view {
 	char *base;   /* the byte at the requested offset */
 	char *window; /* a temporary mapping to undo, or NULL */
 	uint64_t window_len;
-	unsigned generation; /* host_map_fork_generation() when made */
+	unsigned generation; /* process_generation() when made */
 };
 
 /* See [offset, offset + len) of `f`'s memory at v->base. 0 or -errno. */

@@ -7,16 +7,17 @@
  *
  * The host looks through its own view of guest RAM (gmem_mmap), the one
  * that conversions revoke; it never reads a range that is private, which
- * would kill the VMM with SIGBUS, except in GVM_TESTDEV_TOUCH, where a
- * child process does it on purpose and the parent reports how the child
- * ended. Each command says what the host saw, as the narrative's "host"
- * lines, and answers in EAX (and EBX/ECX for a conversion).
+ * would kill the VMM with SIGBUS, except in GVM_TESTDEV_TOUCH, which does
+ * it on purpose under a handler and reports the signal. Each command says what
+ * the host saw, as the narrative's "host" lines, and answers in EAX (and
+ * EBX/ECX for a conversion).
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmm.h"
@@ -95,47 +96,71 @@ static int testdev_pin(struct vcpu *vcpu, const struct kvm_regs *regs, bool pin)
 	return err;
 }
 
-/* A child process reads the byte at gpa through the host's view: the
- * signal that ended it, or 0 if it read the byte. */
+/*
+ * A touch of the host's own mapping that may fault. A child of fork()
+ * cannot do it for us: the VM and its memory belong to this process
+ * (R110), and the child inherits no mapping of it. So the touch runs
+ * here, under handlers that catch the fault of this thread's touch
+ * alone and leave any other fault to whoever handled it before; one
+ * touch at a time, since the handlers are the process's.
+ */
+static pthread_mutex_t touch_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread sigjmp_buf *touch_env;
+static __thread volatile sig_atomic_t touch_signal;
+
+static void touch_fault(int sig)
+{
+	if (!touch_env) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	touch_signal = sig;
+	siglongjmp(*touch_env, 1);
+}
+
+/* The byte at p in *out and 0, or the signal the read raised. */
+static int touch_byte(const volatile uint8_t *p, uint8_t *out)
+{
+	struct sigaction sa = { .sa_handler = touch_fault }, old_bus, old_segv;
+	sigjmp_buf env;
+
+	pthread_mutex_lock(&touch_lock);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	touch_signal = 0;
+	touch_env = &env;
+	if (!sigsetjmp(env, 1))
+		*out = *p;
+	touch_env = NULL;
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	pthread_mutex_unlock(&touch_lock);
+	return touch_signal;
+}
+
+/* The host reads the byte at gpa through its view: the signal the read
+ * raised, or 0 if it read the byte. */
 static int testdev_touch(struct vcpu *vcpu, const struct kvm_regs *regs)
 {
 	struct vm *vm = vcpu->vm;
 	uint32_t gpa = (uint32_t)regs->rbx;
 	uint64_t offset;
-	int status;
-	pid_t pid;
+	uint8_t byte = 0;
+	int sig;
 
 	if (memory_gpa_to_offset(&vm->mem, page_down(gpa), GVM_PAGE_SIZE,
 				 &offset))
 		return -EINVAL;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		/* Die of the SIGBUS, whoever handles it in the parent. A child
-		 * inherits no gmem mapping (MADV_DONTFORK): it maps the page
-		 * itself, as the host would. */
-		volatile uint8_t *p;
-
-		signal(SIGBUS, SIG_DFL);
-		p = gmem_mmap(NULL, GVM_PAGE_SIZE, PROT_READ, MAP_SHARED,
-			      vm->mem.gmem_fd, (off_t)offset);
-		if (p == MAP_FAILED)
-			raise(SIGABRT);
-		_exit(p[gpa & (GVM_PAGE_SIZE - 1)]);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFSIGNALED(status)) {
+	sig = touch_byte(memory_host_ptr(vm, gpa), &byte);
+	if (sig) {
 		say(vm, "host",
-		    "a child touching gpa %#x through the host's mapping died "
-		    "of SIG%s",
-		    gpa, sigabbrev_np(WTERMSIG(status)) ?: "?");
-		return WTERMSIG(status);
+		    "touching gpa %#x through its own mapping raised SIG%s",
+		    gpa, sigabbrev_np(sig) ?: "?");
+		return sig;
 	}
-	say(vm, "host",
-	    "a child read gpa %#x through the host's mapping: 0x%02x", gpa,
-	    WEXITSTATUS(status));
+	say(vm, "host", "reads gpa %#x through its own mapping: 0x%02x", gpa,
+	    byte);
 	return 0;
 }
 

@@ -93,6 +93,7 @@ extern const struct case_group group_fallocate;
 extern const struct case_group group_memslot;
 extern const struct case_group group_fds;
 extern const struct case_group group_descriptors;
+extern const struct case_group group_fork;
 
 /* ---- outcomes (util.c) ---- */
 const char *errname(int err);

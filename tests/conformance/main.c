@@ -67,8 +67,9 @@ static struct way ways[] = {
 #define KERNEL_WAY 0
 
 static const struct case_group *const groups[] = {
-	&group_vm,	  &group_create,  &group_fileops, &group_mmap,
-	&group_fallocate, &group_memslot, &group_fds,	  &group_descriptors,
+	&group_vm,   &group_create,	 &group_fileops,
+	&group_mmap, &group_fallocate,	 &group_memslot,
+	&group_fds,  &group_descriptors, &group_fork,
 };
 
 struct options {

@@ -7,8 +7,8 @@
  * the guest and the host see the same shared bytes; an access spans
  * memslots; unbound addresses and unknown flags are refused; the legacy
  * mode checks the VM's attributes; a child of fork() inherits no mapping
- * of the file's memory, the library's own view included, and still uses
- * the library. Runs on both backends.
+ * of the file's memory, the library's own view included, gets EIO for
+ * the VM and file it inherited and makes its own. Runs on both backends.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -252,42 +252,60 @@ static bool id_listed(const struct file_id *ids, size_t n,
 }
 
 /* The child's half of test_fork_child_has_no_view: 0 when it maps none of
- * `view` (the files the parent's library maps for itself) and the library
- * still serves it. */
+ * `view` (the files the parent's library maps for itself), every call on
+ * the VM and file it inherited is EIO (R110) but close, and a VM of its
+ * own serves it. */
 static int child_after_fork(struct fixture *fx, const struct file_id *view,
 			    size_t nview)
 {
 	static struct file_id now[MAX_IDS];
 	size_t n = shared_file_ids(now);
-	char buf[8], *p;
+	char buf[8];
+	uint64_t attr;
+	int vm;
 
 	for (size_t i = 0; i < nview; i++)
 		if (id_listed(now, n, &view[i]))
 			return 1;
-	if (gmem_guest_read(fx->vm, GPA, buf, 8, 0) != 8 ||
-	    memcmp(buf, "inherit", 8))
+	errno = 0;
+	if (gmem_guest_read(fx->vm, GPA, buf, 8, 0) != -1 || errno != EIO)
 		return 2;
-	if (gmem_guest_read(fx->vm, GPA + 2 * PAGE, buf, 8, 0) != -1)
+	errno = 0;
+	if (gmem_guest_write(fx->vm, GPA + PAGE, "childs", 7, 0) != -1 ||
+	    errno != EIO)
 		return 3;
-	if (gmem_guest_write(fx->vm, GPA + PAGE, "childs", 7, 0) != 7)
+	errno = 0;
+	if (gmem_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fx->fd, 0) !=
+		    MAP_FAILED ||
+	    errno != EIO)
 		return 4;
-	p = gmem_mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fx->fd, 0);
-	if (p == MAP_FAILED)
+	errno = 0;
+	if (test_convert(fx->fd, 0, PAGE, true, 0, NULL) != -1 || errno != EIO)
 		return 5;
-	if (memcmp(p, "inherit", 8) || memcmp(p + PAGE, "childs", 7))
+	errno = 0;
+	if (gmem_get_attributes(fx->fd, 0, &attr) != -1 || errno != EIO)
 		return 6;
-	return gmem_munmap(p, 2 * PAGE) ? 7 : 0;
+	if (gmem_close(fx->fd) || gmem_close(fx->vm))
+		return 7;
+	vm = gmem_create_vm(KVM_X86_SW_PROTECTED_VM);
+	if (vm < 0 ||
+	    gmem_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD) != 1)
+		return 8;
+	return gmem_close(vm) ? 9 : 0;
 }
 
 /* After the parent used the file through the library (its view exists)
  * and converted part of it to private, a child finds no mapping of the
- * file's memory (R109): the parent's later conversions could not take
- * pages back from it. It still reads, writes and maps shared pages. */
+ * file's memory (R109), and the library refuses it the inherited VM and
+ * file (R110): the parent's later conversions could not reach the
+ * child's copy of their state. The parent's memory is untouched. */
 static void test_fork_child_has_no_view(void **state)
 {
 	struct fixture *fx = *state;
 	static struct file_id before[MAX_IDS], after[MAX_IDS], view[MAX_IDS];
 	size_t nbefore, nafter, nview = 0;
+	uint64_t attr;
+	char buf[8];
 	int status;
 	pid_t pid;
 
@@ -310,11 +328,12 @@ static void test_fork_child_has_no_view(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	/* The child's write reached the file; the parent's view shows it. */
-	char buf[8];
-
-	assert_int_equal(gmem_guest_read(fx->vm, GPA + PAGE, buf, 7, 0), 7);
-	assert_memory_equal(buf, "childs", 7);
+	/* The child's closes ended nothing of the parent's. */
+	assert_int_equal(gmem_guest_read(fx->vm, GPA, buf, 8, 0), 8);
+	assert_memory_equal(buf, "inherit", 8);
+	assert_int_equal(gmem_get_attributes(fx->fd, 0, &attr), 0);
+	assert_int_equal(gmem_get_attributes(fx->fd, 2 * PAGE, &attr), 0);
+	assert_int_equal(attr, KVM_MEMORY_ATTRIBUTE_PRIVATE);
 }
 
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -4,9 +4,9 @@
  *
  * The host's mapping of guest RAM loses a page when the page becomes
  * private; a touch then raises SIGBUS, as with the kernel's guest_memfd.
- * A child process of the VMM does the touching, so the VMM survives to
- * report it: first on a shared page (it reads the guest's byte), then on
- * the same page made private, then shared again.
+ * The VMM touches under a handler, so it survives to report it: first
+ * on a shared page (it reads the guest's byte), then on the same page
+ * made private, then shared again.
  */
 #include "guest.h"
 
@@ -20,7 +20,7 @@ int guest_main(u32 cpu)
 		return 0;
 	*gvm_ptr(PAGE) = 0x77;
 	gvm_expect(gvm_testdev(GVM_TESTDEV_TOUCH, PAGE, 0, 0) == 0,
-		   "shared gpa %#x: the host's child reads it", PAGE);
+		   "shared gpa %#x: the host reads it", PAGE);
 
 	gvm_map_gpa_range(PAGE, 1, 1, GVM_MODE_UNSPECIFIED, &r);
 	gvm_expect(r.ret == 0, "gpa %#x is private (%s)", PAGE,
@@ -28,12 +28,12 @@ int guest_main(u32 cpu)
 	*gvm_ptr(PAGE) = 0x99;
 	gvm_expect(*gvm_ptr(PAGE) == 0x99, "the guest uses its private page");
 	gvm_expect(gvm_testdev(GVM_TESTDEV_TOUCH, PAGE, 0, 0) == SIGBUS,
-		   "private: the host's child dies of SIGBUS");
+		   "private: the host's touch raises SIGBUS");
 
 	gvm_map_gpa_range(PAGE, 1, 0, GVM_MODE_ZERO, &r);
 	gvm_expect(r.ret == 0, "shared again with ZERO (%s)",
 		   gvm_errname(r.ret));
 	gvm_expect(gvm_testdev(GVM_TESTDEV_TOUCH, PAGE, 0, 0) == 0,
-		   "shared: the host's child reads it again");
+		   "shared: the host reads it again");
 	return 0;
 }
