@@ -26,7 +26,8 @@
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
  * mapping, the library's own views included, is MADV_DONTFORK, so a child
- * inherits none (R109). A child forgets the views it did not inherit
+ * inherits none, and finds the file's hole where its gmem mappings were
+ * (R109). A child forgets the views it did not inherit
  * (below, at fork()). Its records of gmem mappings name addresses it does not
  * have either, which the ownership check above already leaves alone.
  *
@@ -112,6 +113,29 @@ static void in_parent(void)
 	gmem_mutex_unlock(&host_maps_lock);
 }
 
+/*
+ * A child's gmem mappings. The kernel would leave them to the child and
+ * take a page back from it when the parent makes the page private; the
+ * library cannot reach a child's page tables, so they were not inherited
+ * (MADV_DONTFORK). The child gets each file's hole there instead: a touch
+ * raises SIGBUS, as a touch of a private page does on the kernel, not
+ * SIGSEGV on a vanished mapping (R109). MAP_FIXED_NOREPLACE maps only
+ * where the child has nothing, since a stale record may name memory the
+ * parent reused before the fork; a kernel that ignores the flag places
+ * the mapping elsewhere, and that one goes.
+ */
+static void cover_inherited_maps(void)
+{
+	for (struct host_map *m = host_maps; m; m = m->next) {
+		void *p = mmap(m->addr, m->len, m->prot,
+			       MAP_SHARED | MAP_FIXED_NOREPLACE,
+			       m->file->mapped->hole_fd, (off_t)m->offset);
+
+		if (p != MAP_FAILED && p != m->addr)
+			munmap(p, m->len);
+	}
+}
+
 static void in_child(void)
 {
 	struct own_map **tail = &inherited_own;
@@ -123,6 +147,7 @@ static void in_child(void)
 		tail = &(*tail)->next;
 	*tail = own_maps;
 	own_maps = NULL;
+	cover_inherited_maps();
 	gmem_mutex_unlock(&host_maps_lock);
 }
 
