@@ -119,16 +119,16 @@ static void in_parent(void)
  * library cannot reach a child's page tables, so they were not inherited
  * (MADV_DONTFORK). The child gets each file's hole there instead: a touch
  * raises SIGBUS, as a touch of a private page does on the kernel, not
- * SIGSEGV on a vanished mapping (R109). MAP_FIXED_NOREPLACE maps only
- * where the child has nothing, since a stale record may name memory the
- * parent reused before the fork; a kernel that ignores the flag places
- * the mapping elsewhere, and that one goes.
+ * SIGSEGV on a vanished mapping (R109). The address is a hint, not
+ * MAP_FIXED: the kernel takes it only where the child has nothing there,
+ * since a stale record may name memory the parent reused before the fork
+ * (MAP_FIXED_NOREPLACE would say the same, but not on every kernel, nor
+ * under valgrind); a mapping placed elsewhere goes.
  */
 static void cover_inherited_maps(void)
 {
 	for (struct host_map *m = host_maps; m; m = m->next) {
-		void *p = mmap(m->addr, m->len, m->prot,
-			       MAP_SHARED | MAP_FIXED_NOREPLACE,
+		void *p = mmap(m->addr, m->len, m->prot, MAP_SHARED,
 			       m->file->mapped->hole_fd, (off_t)m->offset);
 
 		if (p != MAP_FAILED && p != m->addr)

@@ -31,6 +31,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#if defined(__has_include) && __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "backend_group.h"
 #include "testutil.h"
 #ifdef VMA_QUERY_TEXT
@@ -528,7 +534,10 @@ static void test_munmap_then_close_releases_file(void **state)
 
 /* A child forked while the mapping exists touches it once told to, and
  * exits 0 when both its read and its write raised SIGBUS, as a touch of a
- * private page does: neither reached the file. */
+ * private page does: neither reached the file. Valgrind does not know
+ * that MADV_DONTFORK left the child nothing there, and keeps the address
+ * from the library's hole: there the touch is SIGSEGV, reaching nothing
+ * either. */
 static pid_t fork_toucher(char *p, int *go)
 {
 	int pipefd[2];
@@ -542,7 +551,9 @@ static pid_t fork_toucher(char *p, int *go)
 		close(pipefd[1]);
 		if (read(pipefd[0], &c, 1) != 1)
 			_exit(3);
-		_exit(host_read(p) == -1 && host_write(p, 1) == -1 ? 0 : 1);
+		int want = RUNNING_ON_VALGRIND ? -2 : -1;
+
+		_exit(host_read(p) == want && host_write(p, 1) == want ? 0 : 1);
 	}
 	close(pipefd[0]);
 	*go = pipefd[1];
