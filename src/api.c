@@ -249,18 +249,18 @@ int gmem_ioctl(int fd, unsigned long request, ...)
 	return syscall_return(ret);
 }
 
+/* An inherited guest_memfd maps in a child, showing none of its memory
+ * (host_map.c, R110); an inherited VM is EIO as for every call. */
 static void *object_mmap(struct gmem_object *obj, void *addr, size_t len,
 			 int prot, int flags, off_t offset, int *err)
 {
+	if (obj->kind == GMEM_OBJ_FILE)
+		return host_map_create(file_from_object(obj), addr, len, prot,
+				       flags, offset, err);
 	*err = owner_check(obj);
-	if (*err)
-		return MAP_FAILED;
-	if (obj->kind != GMEM_OBJ_FILE) {
+	if (!*err)
 		*err = -ENODEV; /* a VM or the system cannot be mapped */
-		return MAP_FAILED;
-	}
-	return host_map_create(file_from_object(obj), addr, len, prot, flags,
-			       offset, err);
+	return MAP_FAILED;
 }
 
 void *gmem_mmap(void *addr, size_t len, int prot, int flags, int fd,

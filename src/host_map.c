@@ -1062,6 +1062,15 @@ static void host_map_record(struct host_map *m, struct host_map **spare,
 	m->file->mapped->maps = m;
 }
 
+/* What a new mapping of `f` shows: its memory, or in a child of fork()
+ * that inherited the file its hole alone, so that every touch raises
+ * SIGBUS as on a private page (R110): the child's copy of the attributes
+ * would never learn of the parent's later conversions. */
+static int host_map_source(struct gmem_file *f)
+{
+	return gmem_object_is_own(&f->obj) ? f->memory_fd : f->mapped->hole_fd;
+}
+
 void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 		      int flags, int64_t offset, int *err)
 {
@@ -1082,7 +1091,7 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 	*err = host_map_file_prepare(f);
 	if (*err)
 		goto out_unlock;
-	p = mmap(addr, len, prot, flags, f->memory_fd, (off_t)offset);
+	p = mmap(addr, len, prot, flags, host_map_source(f), (off_t)offset);
 	if (p == MAP_FAILED) {
 		*err = -errno;
 		goto out_unlock;
@@ -1093,7 +1102,8 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 				.file = f,
 				.len = (len + GMEM_PAGE_SIZE - 1) &
 				       ~(GMEM_PAGE_SIZE - 1) };
-	*err = host_map_hide_private(f, m);
+	if (gmem_object_is_own(&f->obj))
+		*err = host_map_hide_private(f, m);
 	if (!*err && madvise(p, m->len, MADV_DONTFORK))
 		*err = -errno;
 	if (*err) {

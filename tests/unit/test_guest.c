@@ -8,7 +8,8 @@
  * memslots; unbound addresses and unknown flags are refused; the legacy
  * mode checks the VM's attributes; a child of fork() inherits no mapping
  * of the file's memory, the library's own view included, gets EIO for
- * the VM and file it inherited and makes its own. Runs on both backends.
+ * the VM and file it inherited (its mappings of the file show none of its
+ * memory) and makes its own. Runs on both backends.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -253,14 +254,14 @@ static bool id_listed(const struct file_id *ids, size_t n,
 
 /* The child's half of test_fork_child_has_no_view: 0 when it maps none of
  * `view` (the files the parent's library maps for itself), every call on
- * the VM and file it inherited is EIO (R110) but close, and a VM of its
- * own serves it. */
+ * the VM and file it inherited is EIO (R110) but close and a mapping that
+ * shows no memory, and a VM of its own serves it. */
 static int child_after_fork(struct fixture *fx, const struct file_id *view,
 			    size_t nview)
 {
 	static struct file_id now[MAX_IDS];
 	size_t n = shared_file_ids(now);
-	char buf[8];
+	char buf[8], *p;
 	uint64_t attr;
 	int vm;
 
@@ -274,10 +275,11 @@ static int child_after_fork(struct fixture *fx, const struct file_id *view,
 	if (gmem_guest_write(fx->vm, GPA + PAGE, "childs", 7, 0) != -1 ||
 	    errno != EIO)
 		return 3;
-	errno = 0;
-	if (gmem_mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fx->fd, 0) !=
-		    MAP_FAILED ||
-	    errno != EIO)
+	/* A mapping of the inherited file shows none of its memory: the
+	 * page the parent made private, nor the shared one it wrote. */
+	p = gmem_mmap(NULL, 3 * PAGE, PROT_READ, MAP_SHARED, fx->fd, 0);
+	if (p == MAP_FAILED || host_read(p) != -1 ||
+	    host_read(p + 2 * PAGE) != -1 || gmem_munmap(p, 3 * PAGE))
 		return 4;
 	errno = 0;
 	if (test_convert(fx->fd, 0, PAGE, true, 0, NULL) != -1 || errno != EIO)
