@@ -62,21 +62,27 @@ static int owner_check(const struct gmem_object *obj)
 								       : -EIO;
 }
 
+/* 0 if `obj`, looked up for `fd`, is there and this process's; else the
+ * error, with the lookup's reference dropped. */
+static int own_object(int fd, struct gmem_object *obj)
+{
+	int err;
+
+	if (!obj)
+		return foreign_fd_error(fd, -EINVAL);
+	err = owner_check(obj);
+	if (err)
+		gmem_object_put(obj);
+	return err;
+}
+
 /* The VM behind `fd`, made by this process, or NULL and *err. */
 static struct gmem_vm *vm_get_own(int fd, int *err)
 {
 	struct gmem_vm *vm = vm_lookup(fd);
 
-	if (!vm) {
-		*err = foreign_fd_error(fd, -EINVAL);
-		return NULL;
-	}
-	*err = owner_check(&vm->obj);
-	if (*err) {
-		vm_put(vm);
-		return NULL;
-	}
-	return vm;
+	*err = own_object(fd, vm ? &vm->obj : NULL);
+	return *err ? NULL : vm;
 }
 
 /* The guest_memfd behind `fd`, made by this process, or NULL and *err. */
@@ -84,16 +90,8 @@ static struct gmem_file *file_get_own(int fd, int *err)
 {
 	struct gmem_file *f = gmem_file_lookup(fd);
 
-	if (!f) {
-		*err = foreign_fd_error(fd, -EINVAL);
-		return NULL;
-	}
-	*err = owner_check(&f->obj);
-	if (*err) {
-		gmem_file_put(f);
-		return NULL;
-	}
-	return f;
+	*err = own_object(fd, f ? &f->obj : NULL);
+	return *err ? NULL : f;
 }
 
 int gmem_open_system(void)
