@@ -24,6 +24,9 @@ KVM = 0xE0  # the top three bits set: kvm backend where available
 # Header byte 3, beside the second file's size: the legacy mode
 # (vm_memory_attributes) and a second VM with a 4-page file of its own.
 LEGACY, TWO_VMS = 0x20, 0x40
+# ... and the series generation of the first VM (v6+). The second VM takes
+# the other generation when the type byte is raised by FLIP_SECOND.
+V6, FLIP_SECOND = 0x80, 6
 
 (CONVERT, CONVERT2, FALLOCATE, PIN, UNPIN, MMAP, MUNMAP, HOST_READ,
  HOST_WRITE, GUEST_READ, GUEST_WRITE, REQUEST, GET_FAULT, QUERY, CREATE,
@@ -405,6 +408,48 @@ SEEDS = {
         op(CREATE, 0, 1, 3, 0, 0, 0, 0, 1), op(CAPS, 5, 1),
         memslot(0, file=2, offset=1, npages=2, vm=1),
         guest(False, 0, kind=0, vm=1, high=True),
+    ]),
+    # v6+ (R93..R99): every mode EINVAL, mode 0 keeps the bytes both
+    # ways, an already converted range is left alone, pins still EAGAIN,
+    # no capability 248 or 250.
+    "v6_sw": header(SW, INIT_SHARED, 8, 4, V6) + b"".join([
+        mmap(0, 0, 8), host(True, 0, 1), host(True, 0, 2, seed=0x41),
+        convert(1, 2, True, MPRESERVE), convert(1, 2, True, MZERO),
+        convert(1, 2, True, MBIT), convert(1, 2, True, M0),
+        guest(False, 1, kind=4), guest(True, 2, 100, 300, kind=4),
+        convert(1, 2, True, M0), guest(False, 2, kind=4),
+        convert(1, 2, False, M0), host(False, 0, 1), host(False, 0, 2),
+        pin(5, 1), convert(4, 4, True, M0), unpin(5, 1),
+        convert(4, 4, True, M0), falloc(3, 2, punch=True),
+        op(CAPS, 4), op(CAPS, 5), op(CAPS, 6),
+    ]),
+    "v6_pkvm": header(PKVM, INIT_SHARED, 8, 4, V6) + b"".join([
+        mmap(0, 0, 8), host(True, 0, 2), host(True, 0, 3),
+        convert(2, 2, True, M0), guest(False, 2, kind=4),
+        request(2, 2, False), convert(0, 0, False, MPRESERVE,
+                                     from_request=True),
+        convert(2, 2, False, M0), host(False, 0, 2), host(False, 0, 3),
+    ]),
+    "v6_snp": header(SNP, INIT_SHARED | EXPERIMENTAL, 8, 4, V6) + b"".join([
+        mmap(0, 0, 8), host(True, 0, 1), convert(1, 2, True, M0),
+        guest(False, 1, kind=4), guest(True, 2, kind=4),
+        convert(1, 2, False, MENCRYPTED), convert(1, 2, False, M0),
+        host(False, 0, 1), host(False, 0, 2), convert(1, 2, True, M0),
+        guest(False, 1, kind=4), op(CAPS, 5),
+    ]),
+    "v6_default_vm": header(DEFAULT, 0, 4, 4, V6) + b"".join([
+        mmap(0, 0, 4), convert(0, 4, True, M0), convert(0, 2, False, M0),
+        host(False, 0, 0), op(CAPS, 4), op(CAPS, 5),
+    ]),
+    # One VM of each generation side by side: each keeps its own rules.
+    "v6_two_generations": header(SW + FLIP_SECOND, INIT_SHARED, 4, 4,
+                                 TWO_VMS | V6) + b"".join([
+        mmap(0, 0, 4), host(True, 0, 0), convert(0, 4, True, M0),
+        convert(0, 4, False, M0), host(False, 0, 0),
+        convert(0, 4, True, M0, file=2), convert(0, 4, False, MZERO,
+                                                 file=2),
+        convert(0, 4, True, MZERO), op(CAPS, 5), op(CAPS, 5, 1),
+        op(CAPS, 6, 1),
     ]),
     # Memslots at an offset into a file: two slots share a file (R33:
     # overlapping file ranges EINVAL, adjacent fine; gpa overlap EEXIST),

@@ -1720,8 +1720,9 @@ static void op_caps(const uint8_t *a)
 		4000,
 	};
 	long cap = caps[a[0] % (sizeof(caps) / sizeof(caps[0]))];
-	long want = model_check_extension(&R.m, cap);
-	int ret = gmem_ioctl(R.vm[pick_vm(a[1] & 1)], KVM_CHECK_EXTENSION, cap);
+	int vm = pick_vm(a[1] & 1);
+	long want = model_check_extension(&R.m, vm, cap);
+	int ret = gmem_ioctl(R.vm[vm], KVM_CHECK_EXTENSION, cap);
 
 	say("check extension %ld", cap);
 	if (want != -2 && ret != want)
@@ -1886,9 +1887,12 @@ static int make_file(int vm, uint64_t size, uint64_t flags)
 
 /*
  * Header: VM type; options and file flags; the first file's size; the
- * second file's size and flags, and two switches: the legacy mode
- * (vm_memory_attributes, 0x20) and a second VM of the same kind with a
- * 4-page file of its own bound at the same gpa (0x40).
+ * second file's size and flags, and three switches: the legacy mode
+ * (vm_memory_attributes, 0x20), a second VM of the same kind with a
+ * 4-page file of its own bound at the same gpa (0x40), and the series
+ * generation of the first VM (0x80: v6+). The second VM's generation is
+ * the first's, flipped by bit 0 of the type byte's quotient (h0 / 6), so
+ * a run may hold one VM of each (R111).
  */
 static bool setup(struct input *in)
 {
@@ -1905,10 +1909,15 @@ static bool setup(struct input *in)
 	uint64_t size0 = first_file_pages(h2) * PAGE, size1, fl1;
 	enum model_platform platform;
 	bool valid = model_vm_type(type, &platform);
+	bool v6[MODEL_MAX_VMS] = { h3 & 0x80, !(h3 & 0x80) != !((h0 / 6) & 1) };
 
-	say("vm type %#lx backend %s experimental %d legacy %d vms %d", type,
-	    gmem_backend_name((int)o.backend), o.experimental_policies,
-	    o.vm_memory_attributes, h3 & 0x40 ? 2 : 1);
+	o.uapi = v6[0] ? GMEM_UAPI_V6 : GMEM_UAPI_RFC_V4;
+	say("vm type %#lx backend %s experimental %d legacy %d vms %d uapi "
+	    "%s/%s",
+	    type, gmem_backend_name((int)o.backend), o.experimental_policies,
+	    o.vm_memory_attributes, h3 & 0x40 ? 2 : 1,
+	    gmem_uapi_name(v6[0] ? GMEM_UAPI_V6 : GMEM_UAPI_RFC_V4),
+	    gmem_uapi_name(v6[1] ? GMEM_UAPI_V6 : GMEM_UAPI_RFC_V4));
 	R.vm[0] = gmem_create_vm_opts(type, &o);
 	if (!valid) {
 		if (R.vm[0] >= 0 || errno != EINVAL)
@@ -1920,6 +1929,7 @@ static bool setup(struct input *in)
 		diverge("creating the VM: %s", errname(errno));
 	model_init(&R.m, platform, o.experimental_policies,
 		   o.vm_memory_attributes, GPA_BASE);
+	R.m.vm[0].v6 = v6[0];
 	/* The legacy mode offers INIT_SHARED only without private memory. */
 	if (model_create_file(&R.m, PAGE, fl).ret)
 		fl &= ~GUEST_MEMFD_FLAG_INIT_SHARED;
@@ -1937,6 +1947,8 @@ static bool setup(struct input *in)
 		adopt_file(1, make_file(R.vm[0], size1, fl1), size1, fl1);
 	}
 	if (h3 & 0x40) {
+		o.uapi = v6[1] ? GMEM_UAPI_V6 : GMEM_UAPI_RFC_V4;
+		R.m.vm[1].v6 = v6[1];
 		R.vm[1] = make_vm(type, &o);
 		adopt_file(2, make_file(R.vm[1], 4 * PAGE, fl), 4 * PAGE, fl);
 	}

@@ -213,6 +213,7 @@ void model_init(struct model *m, enum model_platform platform,
 	m->legacy = legacy;
 	m->gpa_base = gpa_base;
 	for (int v = 0; v < MODEL_MAX_VMS; v++) {
+		m->vm[v].v6 = false;
 		m->vm[v].nreq = 0;
 		m->vm[v].fault.pending = false;
 		memset(m->vm[v].gpa_private, 0, sizeof(m->vm[v].gpa_private));
@@ -284,8 +285,12 @@ static uint64_t platform_modes(const struct model *m)
 /* gmem(7) "Capabilities"; in the legacy mode the VM-level attribute
  * capabilities answer and the guest_memfd ones read 0 (R43). -2 for a
  * capability whose value the documents leave open. */
-long model_check_extension(const struct model *m, long cap)
+long model_check_extension(const struct model *m, int vm, long cap)
 {
+	/* v6+ has neither capability (R95). */
+	if (m->vm[vm].v6 && (cap == KVM_CAP_MEMORY_ATTRIBUTES2 ||
+			     cap == KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS))
+		return 0;
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY2:
 	case KVM_CAP_MEMORY_FAULT_INFO:
@@ -360,11 +365,14 @@ void model_close_file(struct model *m, int file, bool mapped)
 /* ---- the conversion ---- */
 
 /* Unknown bits, and more than one mode at once, are EINVAL (R45, R46).
- * The experimental policies exist only on VMs that asked for them. */
-static bool flags_valid(const struct model *m, uint64_t flags)
+ * The experimental policies exist only on VMs that asked for them; v6+
+ * knows no mode at all (R93). */
+static bool flags_valid(const struct model *m, bool v6, uint64_t flags)
 {
 	uint64_t known = MODE_ZERO | MODE_PRESERVE;
 
+	if (v6)
+		return flags == 0;
 	if (m->experimental)
 		known |= MODE_READABLE | MODE_ENCRYPTED | MODE_DESTROY;
 	if (flags & ~known)
@@ -400,8 +408,12 @@ static bool mode_supported(const struct model *m, int file, uint64_t offset,
 	}
 }
 
-static enum effect mode_effect(const struct model *m, uint64_t mode)
+static enum effect mode_effect(const struct model *m, bool v6, uint64_t mode)
 {
+	/* v6+: the bytes stay; the encrypted platforms show them through
+	 * the cipher, as their mode 0 always did (R94). */
+	if (v6)
+		return NOTHING;
 	switch (mode) {
 	case MODE_ZERO:
 		return ZERO;
@@ -488,9 +500,15 @@ static int convert_validate(const struct model *m, const struct model_file *f,
 {
 	uint64_t fsize = f->npages * PAGE;
 
+	bool v6 = m->vm[f->vm].v6;
+
 	if (arg == MODEL_ARG_UNREADABLE)
 		return EFAULT;
-	if (!flags_valid(m, flags) || error_offset || reserved_set)
+	/* v6+ never reads error_offset (R96), and v8 refuses a VM without
+	 * private memory whatever it asks (R98). */
+	if (!flags_valid(m, v6, flags) || (error_offset && !v6) || reserved_set)
+		return EINVAL;
+	if (v6 && !supported_attributes(m))
 		return EINVAL;
 	if (attributes & ~supported_attributes(m))
 		return EINVAL;
@@ -509,7 +527,7 @@ static void convert_commit(struct model *m, int file, uint64_t offset,
 			   uint64_t size, bool to_private, uint64_t mode)
 {
 	struct model_file *f = &m->file[file];
-	enum effect e = mode_effect(m, mode);
+	enum effect e = mode_effect(m, m->vm[f->vm].v6, mode);
 	int r = find_request(m, file, offset, size, to_private);
 
 	for (uint64_t i = offset / PAGE; i < (offset + size) / PAGE; i++) {

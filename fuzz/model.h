@@ -124,6 +124,9 @@ struct model_fault {
 /* What a VM keeps: its guest's requests and memory fault, and in the
  * legacy mode its attributes by gpa (1: private). */
 struct model_vm {
+	/* The VM follows the v6+ uAPI of the series (R93..R99); drawn per
+	 * VM, false after model_init(). */
+	bool v6;
 	struct model_request req[MODEL_MAX_REQUESTS];
 	unsigned int nreq;
 	struct model_fault fault;
@@ -183,7 +186,8 @@ void model_add_file(struct model *m, int file, int vm, uint64_t size,
 /* close(2) of the file's descriptor: the file lives on while `mapped`;
  * else its slots stay, unbound (R36), and its requests go. */
 void model_close_file(struct model *m, int file, bool mapped);
-long model_check_extension(const struct model *m, long cap);
+/* KVM_CHECK_EXTENSION on VM `vm`. */
+long model_check_extension(const struct model *m, int vm, long cap);
 
 /* ---- the conversion ioctl ---- */
 enum model_arg { MODEL_ARG_OK, MODEL_ARG_UNREADABLE, MODEL_ARG_READONLY };

@@ -365,6 +365,32 @@ out:
 	return syscall_return(ret);
 }
 
+int gmem_get_uapi(int fd)
+{
+	struct gmem_object *obj = fd_table_get(fd);
+	int ret;
+
+	if (!obj)
+		return syscall_return(foreign_fd_error(fd, -EINVAL));
+	switch (obj->kind) {
+	case GMEM_OBJ_VM:
+		ret = vm_from_object(obj)->uapi;
+		break;
+	case GMEM_OBJ_FILE:
+		ret = file_from_object(obj)->vm->uapi;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	gmem_object_put(obj);
+	return syscall_return(ret);
+}
+
+const char *gmem_uapi_name(int uapi)
+{
+	return uapi_generation_name(uapi);
+}
+
 int gmem_vm_kvm_fd(int vm_fd)
 {
 	int ret;

@@ -13,11 +13,17 @@
  * (R75): the content modes a VM type supports, ZERO|PRESERVE on the system
  * fd. It cannot say that ZERO is never accepted for a to-private request;
  * that rule is fixed (R54) and userspace must know it.
+ *
+ * A VM that follows v6+ (R95) has neither 248 nor 250: both read 0, and
+ * 249 alone says that the guest_memfd ioctl exists (v6 and v7 numbered it
+ * 249, v8 250; the library keeps one number, uapi.h's). The system fd
+ * answers for the generation GMEM_UAPI names.
  */
 #include <gmem/gmem.h>
 
 #include "capability.h"
 #include "content_mode.h"
+#include "uapi_generation.h"
 #include "vm.h"
 
 #define SYSTEM_VM_TYPES                                                        \
@@ -40,6 +46,8 @@ static int system_capability(long cap)
 	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
 		return KVM_MEMORY_ATTRIBUTE_PRIVATE;
 	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
+		if (uapi_generation_default() == GMEM_UAPI_V6)
+			return 0;
 		return KVM_SET_MEMORY_ATTRIBUTES2_ZERO |
 		       KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE;
 	default:
@@ -52,8 +60,12 @@ static int vm_capability(const struct gmem_vm *vm, long cap)
 	switch (cap) {
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
 		return (int)vm_gmem_flags(vm);
-	case KVM_CAP_MEMORY_ATTRIBUTES:
 	case KVM_CAP_MEMORY_ATTRIBUTES2:
+		/* Gone in v6 (R95): 248 became an s390 capability. */
+		if (vm_uapi_v6(vm))
+			return 0;
+		/* fall through */
+	case KVM_CAP_MEMORY_ATTRIBUTES:
 		return vm_gmem_attributes(vm)
 			       ? 0
 			       : (int)vm_supported_attributes(vm);

@@ -16,6 +16,11 @@
  * in userspace: there is no poisoned memory (R71), and what DESTROY records
  * is reserved beforehand.
  *
+ * The v6 revision of the series dropped content modes: on a VM that
+ * follows it (vm_uapi_v6()) no flag is known, mode 0 is the only mode,
+ * and it keeps the bytes on every platform (R93, R94). That is the whole
+ * difference the generation makes here.
+ *
  * This file decides; the work is done where its state lives: the bytes
  * are scrubbed by scrub.c, and DESTROY's pages are freed and recorded by
  * allocation.c.
@@ -33,8 +38,11 @@
 	(GMEM_ATTRIBUTES2_READABLE | GMEM_ATTRIBUTES2_ENCRYPTED |              \
 	 GMEM_ATTRIBUTES2_DESTROY)
 
+/* v6+ knows no mode at all: flags must be 0 (R93). */
 static uint64_t known_modes(const struct gmem_vm *vm)
 {
+	if (vm_uapi_v6(vm))
+		return 0;
 	return KERNEL_MODES |
 	       (vm->experimental_policies ? EXPERIMENTAL_MODES : 0);
 }
@@ -88,6 +96,10 @@ static enum content_action content_action_of(const struct conversion *c)
 	case GMEM_ATTRIBUTES2_DESTROY:
 		return CONTENT_DESTROY;
 	case 0:
+		/* v6+: guest_memfd leaves the bytes alone on every platform
+		 * (R94); RFC v4: the platform's mode 0 (R66). */
+		if (vm_uapi_v6(c->file->vm))
+			return CONTENT_KEEP;
 		return c->file->vm->platform->unspecified;
 	default: /* PRESERVE, READABLE, ENCRYPTED */
 		return CONTENT_KEEP;

@@ -2,9 +2,9 @@
 /*
  * Content modes of KVM_SET_MEMORY_ATTRIBUTES2 (RFC v3/v4): ZERO, PRESERVE
  * or unspecified, and the experimental policies of the draft that came
- * before them (R87). Everything about them lives here, so that the series'
- * later choice (RFC v6: no content modes, any flag EINVAL, contents left
- * alone) is a change of this file only.
+ * before them (R87). Everything about them lives here, and so does the
+ * series' later choice (v6: no content modes, any flag EINVAL, contents
+ * left alone, R93, R94), which a VM follows when created for it.
  */
 #ifndef GMEM_CONTENT_MODE_H
 #define GMEM_CONTENT_MODE_H

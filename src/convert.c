@@ -43,7 +43,8 @@
 static int convert_check(struct gmem_file *f,
 			 const struct kvm_memory_attributes2 *a)
 {
-	int err = memory_attributes2_check(a, vm_supported_attributes(f->vm));
+	int err = memory_attributes2_check_gmem(
+		a, vm_supported_attributes(f->vm), f->vm->uapi);
 
 	if (err)
 		return err;

@@ -2,8 +2,8 @@
 /*
  * What KVM_SET_MEMORY_ATTRIBUTES2 asks of its argument on either path
  * (kvm_vm_ioctl_set_mem_attributes() and the guest_memfd ioctl of RFC v4,
- * R45..R52): every failure here is EINVAL and writes nothing back, so the
- * order of the checks is free.
+ * R45..R52, and of v6+, R96, R98): every failure here is EINVAL and
+ * writes nothing back, so the order of the checks is free.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,9 +21,12 @@ static bool reserved_is_zero(const struct kvm_memory_attributes2 *a)
 }
 
 int memory_attributes2_check(const struct kvm_memory_attributes2 *a,
-			     uint64_t supported)
+			     uint64_t supported, enum gmem_uapi uapi)
 {
-	if (!reserved_is_zero(a) || a->error_offset)
+	/* RFC v4 refused an error_offset on input (R47); v6+ never reads
+	 * the field (R96). */
+	if (!reserved_is_zero(a) ||
+	    (uapi == GMEM_UAPI_RFC_V4 && a->error_offset))
 		return -EINVAL;
 	if (a->attributes & ~supported)
 		return -EINVAL;
@@ -32,4 +35,14 @@ int memory_attributes2_check(const struct kvm_memory_attributes2 *a,
 	if (!page_aligned(a->offset) || !page_aligned(a->size))
 		return -EINVAL;
 	return 0;
+}
+
+int memory_attributes2_check_gmem(const struct kvm_memory_attributes2 *a,
+				  uint64_t supported, enum gmem_uapi uapi)
+{
+	/* v8 refuses the guest_memfd ioctl outright on a VM without private
+	 * memory, even a request for attributes 0 (R98). */
+	if (uapi == GMEM_UAPI_V6 && !supported)
+		return -EINVAL;
+	return memory_attributes2_check(a, supported, uapi);
 }

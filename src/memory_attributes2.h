@@ -11,11 +11,17 @@
 
 #include <stdint.h>
 
-#include <gmem/uapi.h>
+#include <gmem/gmem.h>
 
-/* Reserved words and error_offset zero, attributes among `supported`, a
- * non-empty page-aligned range that does not wrap. 0 or -EINVAL. */
+/* Reserved words zero (and error_offset, under RFC v4), attributes among
+ * `supported`, a non-empty page-aligned range that does not wrap. 0 or
+ * -EINVAL. */
 int memory_attributes2_check(const struct kvm_memory_attributes2 *a,
-			     uint64_t supported);
+			     uint64_t supported, enum gmem_uapi uapi);
+
+/* The guest_memfd path's checks: the above, and under v6+ none at all on
+ * a VM without private memory (`supported` 0). 0 or -EINVAL. */
+int memory_attributes2_check_gmem(const struct kvm_memory_attributes2 *a,
+				  uint64_t supported, enum gmem_uapi uapi);
 
 #endif

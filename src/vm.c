@@ -83,8 +83,11 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	const struct gmem_platform *platform = platform_for_type(type);
 	struct gmem_vm *vm;
 
+	enum gmem_uapi uapi;
+
 	if (!platform || opts->kvm_vm > 1 ||
-	    (opts->hardening & ~HARDENING_KNOWN)) {
+	    (opts->hardening & ~HARDENING_KNOWN) ||
+	    uapi_generation_select(opts->uapi, &uapi)) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -94,6 +97,7 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 		return NULL;
 	}
 	vm->type = type;
+	vm->uapi = uapi;
 	vm->platform = platform;
 	vm->experimental_policies = opts->experimental_policies;
 	vm->hardening = opts->hardening;

@@ -19,6 +19,7 @@
 #include "memslot.h"
 #include "object.h"
 #include "platform/platform.h"
+#include "uapi_generation.h"
 #include "uaccess.h"
 #include "vm_attributes.h"
 
@@ -31,6 +32,8 @@ struct gmem_vm {
 	const struct gmem_platform *platform;
 	struct backend_vm backend;
 	bool experimental_policies;
+	/* The series generation its conversions and capabilities follow. */
+	enum gmem_uapi uapi;
 	/* GMEM_HARDEN_* flags, in force from creation to release. */
 	unsigned int hardening;
 	/* How calls on the VM and its files copy their arguments. */
@@ -69,6 +72,13 @@ static inline void vm_put(struct gmem_vm *vm)
 static inline bool vm_gmem_attributes(const struct gmem_vm *vm)
 {
 	return !vm->attributes.vm_memory_attributes;
+}
+
+/* Whether the VM follows the v6+ uAPI of the series (no content modes),
+ * rather than RFC v4's. */
+static inline bool vm_uapi_v6(const struct gmem_vm *vm)
+{
+	return vm->uapi == GMEM_UAPI_V6;
 }
 
 /* The attributes this VM type has (kvm_supported_mem_attributes()). */

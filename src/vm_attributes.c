@@ -42,7 +42,9 @@ int vm_attributes_set(struct vm_attributes *a,
 		      const struct kvm_memory_attributes2 *req)
 {
 	uint64_t first = page_index(req->address);
-	int err = memory_attributes2_check(req, a->supported);
+	/* The older struct has no error_offset (it reads zero), so both
+	 * generations check it alike. */
+	int err = memory_attributes2_check(req, a->supported, GMEM_UAPI_RFC_V4);
 
 	/* kvm_vm_ioctl_set_mem_attributes(): no flags either, and a range
 	 * inside the guest's address space. */

@@ -39,6 +39,7 @@ static const struct opts_field vm_opts_fields[] = {
 	OPTS_FIELD(kvm_vm),
 	OPTS_FIELD(hardening),
 	OPTS_FIELD(trusted_pointers),
+	OPTS_FIELD(uapi),
 };
 
 #define NFIELDS (sizeof(vm_opts_fields) / sizeof(vm_opts_fields[0]))

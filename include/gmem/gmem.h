@@ -177,7 +177,29 @@ struct gmem_vm_opts {
 	 * failing with EFAULT. Saves a system call a call (about 1 us).
 	 * Off by default: every bad pointer is EFAULT, as in the kernel. */
 	bool trusted_pointers;
+	/* enum gmem_uapi: which generation of the in-place conversion
+	 * series the VM's KVM_SET_MEMORY_ATTRIBUTES2 and capabilities follow.
+	 * GMEM_UAPI_AUTO (0, the default) honours the environment variable
+	 * GMEM_UAPI ("rfc-v4" or "v6"; unset or empty: rfc-v4); a value it
+	 * does not know, here or there, fails the creation with EINVAL. A
+	 * caller whose sz ends before this field reads GMEM_UAPI_AUTO. */
+	unsigned int uapi;
 };
+
+/* The series generation a VM follows (gmem_vm_opts.uapi). */
+enum gmem_uapi {
+	GMEM_UAPI_AUTO = 0,   /* GMEM_UAPI from the environment, else RFC_V4 */
+	GMEM_UAPI_RFC_V4 = 1, /* RFC v3-v5: content modes ZERO, PRESERVE */
+	GMEM_UAPI_V6 = 2,     /* v6-v8: no content modes, flags must be 0 */
+};
+
+/* The generation a VM (or the VM of a guest_memfd) follows: GMEM_UAPI_RFC_V4
+ * or GMEM_UAPI_V6; -1 and EINVAL for any other descriptor. */
+GMEM_API int gmem_get_uapi(int fd);
+
+/* "rfc-v4" or "v6" for GMEM_UAPI_RFC_V4 or GMEM_UAPI_V6 (the names
+ * GMEM_UAPI takes); NULL for anything else. */
+GMEM_API const char *gmem_uapi_name(int uapi);
 
 /*
  * Hardening of gmem_vm_opts.

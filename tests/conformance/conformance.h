@@ -19,7 +19,7 @@
 
 #include "driver.h"
 
-#define PAGE 4096UL
+#define PAGE	4096UL
 #define OUT_LEN 128
 
 struct outcome {
@@ -32,14 +32,14 @@ struct outcome {
 struct env_map {
 	void *addr;
 	size_t len;
-	bool raw;	/* plain mmap(), not the driver's */
+	bool raw; /* plain mmap(), not the driver's */
 };
 
 struct env {
 	const struct driver *d;
-	int fds[ENV_MAX];	/* closed with the driver's close() */
+	int fds[ENV_MAX]; /* closed with the driver's close() */
 	int nfds;
-	int rawfds[ENV_MAX];	/* memfds etc.: closed with close() */
+	int rawfds[ENV_MAX]; /* memfds etc.: closed with close() */
 	int nrawfds;
 	struct env_map maps[ENV_MAX];
 	int nmaps;
@@ -56,21 +56,25 @@ typedef long file_op_fn(int fd);
  */
 struct conf_case {
 	const char *name;
-	const char *rule;	/* its rule in docs/SEMANTICS.md */
-	const char *expect;	/* the kernel's answer */
+	const char *rule;   /* its rule in docs/SEMANTICS.md */
+	const char *expect; /* the kernel's answer */
+	/* Where the v6+ generation of the series answers otherwise (the
+	 * "/v6" ways): its answer; NULL where both agree. */
+	const char *expect_v6;
 	case_fn *run;
-	uint64_t size;		/* guest_memfd size */
-	uint64_t gflags;	/* guest_memfd flags */
-	int64_t off;		/* file offset */
-	int64_t len;		/* length */
-	int mode;		/* fallocate mode, mmap prot */
-	int mflags;		/* mmap flags */
-	unsigned long arg;	/* VM type, capability, ... */
-	file_op_fn *op;		/* a plain file operation */
-	const void *data;	/* a runner's own table */
+	uint64_t size;	   /* guest_memfd size */
+	uint64_t gflags;   /* guest_memfd flags */
+	int64_t off;	   /* file offset */
+	int64_t len;	   /* length */
+	int mode;	   /* fallocate mode, mmap prot */
+	int mflags;	   /* mmap flags */
+	unsigned long arg; /* VM type, capability, ... */
+	file_op_fn *op;	   /* a plain file operation */
+	const void *data;  /* a runner's own table */
 	/*
-	 * A way (driver name) the library does not promise this behaviour
-	 * on, and why; that way is reported as "n/a" and not compared.
+	 * A way (driver name, without the "/v6" of its generation) the
+	 * library does not promise this behaviour on, and why; that way is
+	 * reported as "n/a" and not compared.
 	 */
 	const char *unpromised_way;
 	const char *unpromised_why;
@@ -94,6 +98,7 @@ extern const struct case_group group_memslot;
 extern const struct case_group group_fds;
 extern const struct case_group group_descriptors;
 extern const struct case_group group_fork;
+extern const struct case_group group_series;
 
 /* ---- outcomes (util.c) ---- */
 const char *errname(int err);
@@ -115,12 +120,12 @@ void out_map(struct outcome *o, const void *p);
 /* A step the case needed failed: "<what>: -1 ENAME" (errno). */
 void out_setup(struct outcome *o, const char *what);
 
-#define NEED(o, cond, what)					\
-	do {							\
-		if (!(cond)) {					\
-			out_setup((o), (what));			\
-			return;					\
-		}						\
+#define NEED(o, cond, what)                                                    \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			out_setup((o), (what));                                \
+			return;                                                \
+		}                                                              \
 	} while (0)
 
 /* ---- resources of one case (util.c) ---- */

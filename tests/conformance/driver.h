@@ -7,11 +7,15 @@
 #ifndef CONFORMANCE_DRIVER_H
 #define CONFORMANCE_DRIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 struct driver {
 	const char *name;
+	/* The way creates its VMs in the v6+ generation of the series'
+	 * uAPI (the kernel's and the other ways: RFC v4, or none). */
+	bool v6;
 	/* 1 if this way can run here; else 0 and *why says what is missing. */
 	int (*probe)(const char **why);
 	/* The /dev/kvm fd (or its stand-in): answers KVM_CHECK_EXTENSION. */
@@ -32,6 +36,8 @@ extern const struct driver driver_kernel;
 #ifndef CONFORMANCE_KERNEL_ONLY
 extern const struct driver driver_gmem_kvm;
 extern const struct driver driver_gmem_memfd;
+extern const struct driver driver_gmem_kvm_v6;
+extern const struct driver driver_gmem_memfd_v6;
 #endif
 
 #endif /* CONFORMANCE_DRIVER_H */

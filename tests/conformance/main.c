@@ -8,12 +8,16 @@
  * private files, coherence, persistence), fallocate and ftruncate, and
  * memslot binding (KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD).
  *
- * Every case runs three ways: on the real kernel ("kernel"), through
+ * Every case runs five ways: on the real kernel ("kernel"), through
  * libgmem with its kvm backend ("gmem-kvm") and with its memfd backend
- * ("gmem-memfd"). The outcomes must agree with each other and with the
- * case's expectation, taken from docs/SEMANTICS.md (what the 6.18 kernel
- * was measured to do), so the suite can fail even where /dev/kvm is
- * missing.
+ * ("gmem-memfd"), and those two again with VMs of the v6+ generation of
+ * the series' uAPI ("gmem-kvm/v6", "gmem-memfd/v6"; docs/SEMANTICS.md
+ * R111). The outcomes must agree with each other and with the case's
+ * expectation, taken from docs/SEMANTICS.md (what the 6.18 kernel was
+ * measured to do, or the series says where 6.18 has nothing to say), so
+ * the suite can fail even where /dev/kvm is missing. A case whose answer
+ * differs between the generations carries the v6+ one apart; the "/v6"
+ * ways are held to it.
  *
  * Where the kernel cannot answer (no KVM, no guest_memfd), the kernel's
  * column holds the answer recorded from Linux 6.18 in the file given with
@@ -58,8 +62,8 @@ struct way {
 static struct way ways[] = {
 	{ .d = &driver_kernel },
 #ifndef CONFORMANCE_KERNEL_ONLY
-	{ .d = &driver_gmem_kvm },
-	{ .d = &driver_gmem_memfd },
+	{ .d = &driver_gmem_kvm },    { .d = &driver_gmem_memfd },
+	{ .d = &driver_gmem_kvm_v6 }, { .d = &driver_gmem_memfd_v6 },
 #endif
 };
 
@@ -67,9 +71,9 @@ static struct way ways[] = {
 #define KERNEL_WAY 0
 
 static const struct case_group *const groups[] = {
-	&group_vm,   &group_create,	 &group_fileops,
-	&group_mmap, &group_fallocate,	 &group_memslot,
-	&group_fds,  &group_descriptors, &group_fork,
+	&group_vm,	  &group_create,  &group_fileops, &group_mmap,
+	&group_fallocate, &group_memslot, &group_fds,	  &group_descriptors,
+	&group_fork,	  &group_series,
 };
 
 struct options {
@@ -248,6 +252,28 @@ static void weigh_older_kernel(size_t w, const struct conf_case *c,
 	use_recorded(w, c, r);
 }
 
+/* What way w must answer to case c: the v6+ answer on the "/v6" ways,
+ * where the case has one. */
+static const char *expected(size_t w, const struct conf_case *c)
+{
+	if (c->expect_v6 && ways[w].d->v6)
+		return c->expect_v6;
+	return c->expect;
+}
+
+/* Whether the case names way w (either generation of it) as unpromised. */
+static bool unpromised(size_t w, const struct conf_case *c)
+{
+	const char *name = ways[w].d->name;
+	size_t n;
+
+	if (!c->unpromised_way)
+		return false;
+	n = strlen(c->unpromised_way);
+	return !strncmp(c->unpromised_way, name, n) &&
+	       (!name[n] || name[n] == '/');
+}
+
 /* Whether way w can run case c here: a kernel without guest_memfd still
  * makes the system and VM descriptors. */
 static bool way_runs(size_t w, const struct conf_case *c)
@@ -269,7 +295,7 @@ static void run_case(const struct conf_case *c, const struct options *opt,
 		if (!ways[w].selected)
 			continue;
 		if (!way_runs(w, c) && use_recorded(w, c, r)) {
-			if (strcmp(r->way[w].s, c->expect))
+			if (strcmp(r->way[w].s, expected(w, c)))
 				r->agree = false;
 			continue;
 		}
@@ -278,8 +304,7 @@ static void run_case(const struct conf_case *c, const struct options *opt,
 			(*skipped)++;
 			continue;
 		}
-		if (c->unpromised_way &&
-		    !strcmp(c->unpromised_way, ways[w].d->name)) {
+		if (unpromised(w, c)) {
 			out_set(&r->way[w], "n/a");
 			(*skipped)++;
 			continue;
@@ -290,7 +315,7 @@ static void run_case(const struct conf_case *c, const struct options *opt,
 			run_isolated(ways[w].d, c, &r->way[w]);
 		r->ran[w] = true;
 		weigh_older_kernel(w, c, r);
-		if (strcmp(r->way[w].s, c->expect))
+		if (strcmp(r->way[w].s, expected(w, c)))
 			r->agree = false;
 	}
 }
@@ -345,11 +370,15 @@ static void print_row(const struct result *r, const struct widths *wd)
 			continue;
 		snprintf(cell, sizeof(cell), "%s%s%s", r->way[w].s,
 			 r->recorded[w] ? " [rec]" : "",
-			 r->ran[w] && strcmp(r->way[w].s, r->c->expect) ? " *"
-									: "");
+			 r->ran[w] && strcmp(r->way[w].s, expected(w, r->c))
+				 ? " *"
+				 : "");
 		printf("  %-*s", wd->way[w], cell);
 	}
 	printf("  %s\n", r->agree ? "agree" : "DIFFER");
+	if (r->c->expect_v6)
+		printf("%-*s  %-4s  v6: %s\n", wd->name, "", "",
+		       r->c->expect_v6);
 }
 
 /* ---- options ---- */
@@ -357,7 +386,8 @@ static void print_row(const struct result *r, const struct widths *wd)
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [--backend kernel|gmem-kvm|gmem-memfd] [--list]\n"
+		"usage: %s [--backend kernel|gmem-kvm|gmem-memfd|gmem-kvm/v6|\n"
+		"       gmem-memfd/v6] [--list]\n"
 		"       [--only SUBSTRING] [--no-fork] [--answers FILE]\n"
 		"       [--record FILE]\n"
 		"  --backend  run one way only\n"
@@ -493,8 +523,10 @@ static void list_cases(const struct options *opt)
 			const struct conf_case *c = &groups[g]->cases[i];
 
 			if (matches(c, opt))
-				printf("%-44s  %-4s  %s\n", c->name, c->rule,
-				       c->expect);
+				printf("%-44s  %-4s  %s%s%s\n", c->name,
+				       c->rule, c->expect,
+				       c->expect_v6 ? "  v6: " : "",
+				       c->expect_v6 ? c->expect_v6 : "");
 		}
 	}
 }
@@ -523,11 +555,10 @@ static void print_unpromised(const struct result *r)
 	size_t w;
 
 	for (w = 0; w < NWAYS; w++) {
-		if (!r->c->unpromised_way || !ways[w].selected ||
-		    !ways[w].available ||
-		    strcmp(r->c->unpromised_way, ways[w].d->name))
+		if (!unpromised(w, r->c) || !ways[w].selected ||
+		    !ways[w].available)
 			continue;
-		printf("n/a: %s on %s: %s\n", r->c->name, r->c->unpromised_way,
+		printf("n/a: %s on %s: %s\n", r->c->name, ways[w].d->name,
 		       r->c->unpromised_why);
 	}
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Description: the content-mode matrix. Every platform (and pKVM with the
- * guest's request), both directions, every content mode (the kernel's and
- * the experimental ones), and four shapes of range: already converted,
+ * Description: the content-mode matrix. Both generations of the series'
+ * uAPI (RFC v4's content modes, v6's none), every platform (and pKVM with
+ * the guest's request), both directions, every content mode (the kernel's
+ * and the experimental ones), and four shapes of range: already converted,
  * mixed, with an unallocated hole, with a pinned page. Each cell converts
  * a four-page range and records the call's result, what the new reader of
  * the range sees (the host after to-shared, the guest after to-private),
@@ -66,7 +67,16 @@ enum shape { CONVERTED, MIXED, HOLE, PINNED, NSHAPES };
 static const char *const shape_names[] = { "converted", "mixed", "hole",
 					   "pinned" };
 
+static const struct {
+	const char *name;
+	unsigned int uapi;
+} generations[] = {
+	{ "rfc-v4", GMEM_UAPI_RFC_V4 },
+	{ "v6", GMEM_UAPI_V6 },
+};
+
 struct cell {
+	unsigned int uapi;
 	int vm;
 	int fd;
 	char *host;
@@ -133,7 +143,7 @@ static void fill_pages(const struct cell *c)
 static int setup_cell(struct cell *c)
 {
 	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD,
-		  .experimental_policies = true);
+		  .experimental_policies = true, .uapi = c->uapi);
 	struct kvm_create_guest_memfd args = {
 		.size = SIZE,
 		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
@@ -245,11 +255,13 @@ static void close_cell(struct cell *c)
 		gmem_close(c->vm);
 }
 
-/* The document's row for a cell: "| p | dir | mode | shape | r | s | h |". */
+/* The document's row for a cell:
+ * "| uapi | p | dir | mode | shape | r | s | h |". */
 static void format_row(char *line, size_t len, const struct cell *c,
 		       const char *mode, const struct outcome *o)
 {
-	snprintf(line, len, "| %s | %s | %s | %s | %s | %s | %s |", c->p->name,
+	snprintf(line, len, "| %s | %s | %s | %s | %s | %s | %s | %s |",
+		 gmem_uapi_name((int)c->uapi), c->p->name,
 		 c->to_private ? "to-private" : "to-shared", mode,
 		 shape_names[c->shape], o->result, o->sees, o->hole);
 }
@@ -282,46 +294,60 @@ static char *read_doc(const char *path)
 	return doc;
 }
 
+/* Runs one cell, prints its row, and counts it against the document. */
+static void check_cell(const char *doc, struct cell *c, const char *mode,
+		       int *cells, int *differ)
+{
+	struct outcome o;
+	char line[256];
+	bool ok;
+
+	run_cell(c, &o);
+	close_cell(c);
+	format_row(line, sizeof(line), c, mode, &o);
+	ok = !doc || doc_has(doc, line);
+	(*cells)++;
+	*differ += !ok;
+	printf("%s%s\n", line, ok ? "" : "   <-- not in the document");
+}
+
+/* Every direction, mode and shape of one platform, in one generation. */
+static void run_platform(const char *doc, unsigned int uapi,
+			 const struct platform_row *p, int *cells, int *differ)
+{
+	for (int dir = 1; dir >= 0; dir--)
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+			for (int s = 0; s < NSHAPES; s++) {
+				struct cell c = {
+					.uapi = uapi,
+					.p = p,
+					.to_private = dir,
+					.shape = (enum shape)s,
+					.mode = modes[m].flags,
+					.vm = -1,
+					.fd = -1,
+					.encrypted =
+						p->type == KVM_X86_SNP_VM ||
+						p->type == KVM_X86_TDX_VM,
+				};
+
+				check_cell(doc, &c, modes[m].name, cells,
+					   differ);
+			}
+}
+
 int main(int argc, char **argv)
 {
 	bool print_only = argc > 1 && !strcmp(argv[1], "--print");
 	char *doc = print_only || argc < 2 ? NULL : read_doc(argv[1]);
 	int cells = 0, differ = 0;
-	char line[256];
 
-	for (size_t p = 0; p < sizeof(platforms) / sizeof(platforms[0]); p++)
-		for (int dir = 1; dir >= 0; dir--)
-			for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]);
-			     m++)
-				for (int s = 0; s < NSHAPES; s++) {
-					struct cell c = {
-						.p = &platforms[p],
-						.to_private = dir,
-						.shape = (enum shape)s,
-						.mode = modes[m].flags,
-						.vm = -1,
-						.fd = -1,
-						.encrypted =
-							platforms[p].type ==
-								KVM_X86_SNP_VM ||
-							platforms[p].type ==
-								KVM_X86_TDX_VM,
-					};
-					struct outcome o;
-					bool ok;
-
-					run_cell(&c, &o);
-					close_cell(&c);
-					format_row(line, sizeof(line), &c,
-						   modes[m].name, &o);
-					ok = !doc || doc_has(doc, line);
-					cells++;
-					differ += !ok;
-					printf("%s%s\n", line,
-					       ok ? ""
-						  : "   <-- not in the "
-						    "document");
-				}
+	for (size_t g = 0; g < sizeof(generations) / sizeof(generations[0]);
+	     g++)
+		for (size_t p = 0; p < sizeof(platforms) / sizeof(platforms[0]);
+		     p++)
+			run_platform(doc, generations[g].uapi, &platforms[p],
+				     &cells, &differ);
 	printf("matrix: %d cells, %d differ from the document\n", cells,
 	       differ);
 	free(doc);
