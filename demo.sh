@@ -5,14 +5,22 @@
 # map: a real KVM guest where this host can run one, else the software
 # guest (the same program on the same conversion path, without a vCPU).
 # The first line says which class of host this is (README.md, "Hosts").
+# `bash demo.sh --uapi v6` shows the v6+ uAPI of the series (no content
+# modes) instead of RFC v4's (as GMEM_UAPI=v6 does); the demo names the
+# one it shows. Other arguments go to gmem-vm.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/deps.sh
 [ -d build ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 ./build/tools/gmemctl host | head -n 1
+# --uapi GEN reaches every VM the demo makes, whichever program shows it.
+if [ "${1:-}" = --uapi ] && [ $# -ge 2 ]; then
+	export GMEM_UAPI=$2
+	shift 2
+fi
 if [ -x build/vmm/gmem-vm ]; then
-	exec ./build/vmm/gmem-vm --demo
+	exec ./build/vmm/gmem-vm --demo "$@"
 fi
 # No 32-bit guest programs could be built here: the library's own tour.
 exec ./build/examples/gmem-demo

@@ -2,7 +2,10 @@
 /*
  * A tour of libgmem: make a VM and a guest_memfd on the best backend here,
  * map it, write and read it back, then convert a page to private and back,
- * showing what the host sees at each step.
+ * showing what the host sees at each step. The VM follows the series'
+ * uAPI generation GMEM_UAPI names (rfc-v4 unless told): under v6 no
+ * content mode exists, so the tour converts with flags 0 and clears the
+ * page itself where RFC v4 asked for ZERO.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -65,6 +68,12 @@ static void print_map(int fd)
 	printf("\n");
 }
 
+/* The mode a step asks for, where the VM's generation has modes. */
+static uint64_t mode_of(bool v6, uint64_t mode)
+{
+	return v6 ? 0 : mode;
+}
+
 static int fail(const char *what)
 {
 	fprintf(stderr, "demo: %s: %s\n", what, strerror(errno));
@@ -80,6 +89,7 @@ int main(void)
 	char buf[64];
 	char *host;
 	int vm, fd;
+	bool v6;
 
 	vm = gmem_create_vm(KVM_X86_SW_PROTECTED_VM);
 	if (vm < 0)
@@ -89,6 +99,11 @@ int main(void)
 	       gmem_get_backend(vm) == GMEM_BACKEND_KVM
 		       ? " (the kernel's own guest_memfd)"
 		       : " (memfd)");
+	v6 = gmem_get_uapi(vm) == GMEM_UAPI_V6;
+	printf("uAPI: %s of the in-place conversion series%s\n",
+	       gmem_uapi_name(gmem_get_uapi(vm)),
+	       v6 ? " (no content modes: flags 0, bytes left alone)"
+		  : " (content modes ZERO and PRESERVE)");
 	fd = gmem_ioctl(vm, KVM_CREATE_GUEST_MEMFD, &args);
 	if (fd < 0)
 		return fail("KVM_CREATE_GUEST_MEMFD");
@@ -102,21 +117,34 @@ int main(void)
 	printf("host wrote page 1 and reads back: \"%s\"\n", host + PAGE);
 	print_map(fd);
 
-	if (convert(fd, PAGE, PAGE, true, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE))
+	if (convert(fd, PAGE, PAGE, true,
+		    mode_of(v6, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)))
 		return fail("convert to private");
-	printf("page 1 converted to private with PRESERVE\n");
+	printf("page 1 converted to private %s\n",
+	       v6 ? "(no mode)" : "with PRESERVE");
 	printf("  host reads page 1: %s\n", host_peek(host + PAGE, buf, 64));
 	print_map(fd);
 
-	if (convert(fd, PAGE, PAGE, false, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE))
+	if (convert(fd, PAGE, PAGE, false,
+		    mode_of(v6, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)))
 		return fail("convert to shared");
-	printf("page 1 converted back to shared with PRESERVE\n");
+	printf("page 1 converted back to shared %s\n",
+	       v6 ? "(no mode: the bytes stayed)" : "with PRESERVE");
 	printf("  host reads page 1: \"%s\"\n", host + PAGE);
 
-	if (convert(fd, PAGE, PAGE, false, KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
-		return fail("ZERO");
-	printf("ZERO applied to the shared page 1: host reads %s\n",
-	       host_peek(host + PAGE, buf, 64));
+	if (v6) {
+		/* v6 has no ZERO: the VMM clears what it shares itself. */
+		memset(host + PAGE, 0, PAGE);
+		printf("v6 has no ZERO: the host cleared page 1 itself and "
+		       "reads %s\n",
+		       host_peek(host + PAGE, buf, 64));
+	} else {
+		if (convert(fd, PAGE, PAGE, false,
+			    KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
+			return fail("ZERO");
+		printf("ZERO applied to the shared page 1: host reads %s\n",
+		       host_peek(host + PAGE, buf, 64));
+	}
 	print_map(fd);
 
 	gmem_munmap(host, FILE_SIZE);

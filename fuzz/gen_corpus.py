@@ -441,6 +441,12 @@ SEEDS = {
         mmap(0, 0, 4), convert(0, 4, True, M0), convert(0, 2, False, M0),
         host(False, 0, 0), op(CAPS, 4), op(CAPS, 5),
     ]),
+    # v6+ with per-VM attributes: the VM takes only the older ioctl.
+    "v6_legacy": header(SW, 0, 4, 4, LEGACY | V6) + b"".join([
+        vm_attrs(0, 2, True, two=True), vm_attrs(0, 2, True),
+        vm_attrs(0, 1, False), convert(0, 1, False), op(CAPS, 4),
+        op(CAPS, 5), guest(False, 0, kind=4),
+    ]),
     # One VM of each generation side by side: each keeps its own rules.
     "v6_two_generations": header(SW + FLIP_SECOND, INIT_SHARED, 4, 4,
                                  TWO_VMS | V6) + b"".join([

@@ -1677,7 +1677,7 @@ static void op_vm_attributes(const uint8_t *a)
 	    (unsigned long long)s.size, (unsigned long long)s.attributes,
 	    (unsigned long long)s.flags);
 	want = model_set_vm_attributes(
-		&R.m, vm, s.address, s.size, s.attributes, s.flags,
+		&R.m, vm, two, s.address, s.size, s.attributes, s.flags,
 		two && (s.error_offset || reserved_set(&s)), arg, false);
 	ret = gmem_ioctl(R.vm[vm],
 			 two ? KVM_SET_MEMORY_ATTRIBUTES2
@@ -1685,7 +1685,7 @@ static void op_vm_attributes(const uint8_t *a)
 			 p);
 	expect(ret, errno, want);
 	if (!ret)
-		model_set_vm_attributes(&R.m, vm, s.address, s.size,
+		model_set_vm_attributes(&R.m, vm, two, s.address, s.size,
 					s.attributes, s.flags, false, arg,
 					true);
 }

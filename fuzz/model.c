@@ -753,13 +753,14 @@ static bool in_window(const struct model *m, uint64_t gpa)
  * aligned range inside the guest's frame numbers. The 2 form's extra
  * words must be zero. Pages outside the window are not modelled: the
  * fuzzer never reaches them. */
-struct model_result model_set_vm_attributes(struct model *m, int vm,
+struct model_result model_set_vm_attributes(struct model *m, int vm, bool two,
 					    uint64_t address, uint64_t size,
 					    uint64_t attributes, uint64_t flags,
 					    bool extra_words_set,
 					    enum model_arg arg, bool commit)
 {
-	if (!m->legacy)
+	/* v6+ has no VM-level form 2 (R95). */
+	if (!m->legacy || (two && m->vm[vm].v6))
 		return fail(ENOTTY);
 	if (arg == MODEL_ARG_UNREADABLE)
 		return fail(EFAULT);

@@ -198,7 +198,7 @@ struct model_result model_convert(struct model *m, int file, uint64_t offset,
 				  bool commit);
 
 /* KVM_SET_MEMORY_ATTRIBUTES(2) on a VM (legacy mode only, R43). */
-struct model_result model_set_vm_attributes(struct model *m, int vm,
+struct model_result model_set_vm_attributes(struct model *m, int vm, bool two,
 					    uint64_t address, uint64_t size,
 					    uint64_t attributes, uint64_t flags,
 					    bool extra_words_set,

@@ -25,6 +25,7 @@
 #include "gmem_file.h"
 #include "guest_access.h"
 #include "host_map.h"
+#include "memory_attributes2.h"
 #include "pin.h"
 #include "system.h"
 #include "uaccess.h"
@@ -162,7 +163,8 @@ static int vm_ioctl_set_attributes(struct gmem_vm *vm, unsigned long request,
 			     ? sizeof(struct kvm_memory_attributes2)
 			     : sizeof(struct kvm_memory_attributes);
 
-	if (vm_gmem_attributes(vm))
+	if (vm_gmem_attributes(vm) || (request == KVM_SET_MEMORY_ATTRIBUTES2 &&
+				       !memory_attributes2_on_vm(vm->uapi)))
 		return -ENOTTY;
 	if (copy_from_user_as(vm->uaccess, &a, uarg, len))
 		return -EFAULT;

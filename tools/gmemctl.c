@@ -15,7 +15,9 @@
  *   map      draw      caps
  *   host     (alone: what this host offers; see host_report.c)
  *
- * Offsets and lengths take a K, M or G suffix. A command that fails
+ * --uapi rfc-v4|v6 picks the series generation of the VM (without it,
+ * GMEM_UAPI decides; under v6 every content mode is EINVAL). Offsets and
+ * lengths take a K, M or G suffix. A command that fails
  * prints one line naming the call and the error, and gmemctl exits 1
  * after it; a bad command line exits 2.
  */
@@ -110,6 +112,17 @@ static unsigned int parse_backend(const char *s)
 	if (!strcmp(s, "auto"))
 		return GMEM_BACKEND_AUTO;
 	usage_error("unknown backend");
+	return 0;
+}
+
+/* --uapi: the series generation, by the names GMEM_UAPI takes. */
+static unsigned int parse_uapi(const char *s)
+{
+	if (!strcmp(s, gmem_uapi_name(GMEM_UAPI_RFC_V4)))
+		return GMEM_UAPI_RFC_V4;
+	if (!strcmp(s, gmem_uapi_name(GMEM_UAPI_V6)))
+		return GMEM_UAPI_V6;
+	usage_error("unknown uAPI generation (rfc-v4 or v6)");
 	return 0;
 }
 
@@ -380,9 +393,9 @@ static const char *type_name(unsigned long type)
 }
 
 static void setup(struct ctl *c, unsigned long type, unsigned int backend,
-		  bool init_shared)
+		  unsigned int uapi, bool init_shared)
 {
-	struct gmem_vm_opts o = { .sz = sizeof(o), .backend = backend };
+	GMEM_OPTS(gmem_vm_opts, o, .backend = backend, .uapi = uapi);
 	struct kvm_create_guest_memfd g = {
 		.size = c->size,
 		.flags = GUEST_MEMFD_FLAG_MMAP |
@@ -407,8 +420,10 @@ static void setup(struct ctl *c, unsigned long type, unsigned int backend,
 			    c->fd, 0);
 	if (c->host == MAP_FAILED)
 		call_failed("mmap", 0, false);
-	printf("%s VM on the %s backend, guest_memfd of %llu KiB, %s\n",
+	printf("%s VM on the %s backend, %s uAPI, guest_memfd of %llu KiB, "
+	       "%s\n",
 	       type_name(type), gmem_backend_name(gmem_get_backend(c->vm)),
+	       gmem_uapi_name(gmem_get_uapi(c->vm)),
 	       (unsigned long long)(c->size >> 10),
 	       init_shared ? "shared" : "private");
 }
@@ -418,18 +433,19 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, 't' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "uapi", required_argument, NULL, 'u' },
 		{ "size", required_argument, NULL, 's' },
 		{ "private", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long type = KVM_X86_SW_PROTECTED_VM;
-	unsigned int backend = GMEM_BACKEND_AUTO;
+	unsigned int backend = GMEM_BACKEND_AUTO, uapi = GMEM_UAPI_AUTO;
 	struct ctl c = { .size = 64 * PAGE };
 	bool init_shared = true;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+t:b:s:ph", options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "+t:b:u:s:ph", options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 't':
@@ -437,6 +453,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			backend = parse_backend(optarg);
+			break;
+		case 'u':
+			uapi = parse_uapi(optarg);
 			break;
 		case 's':
 			c.size = parse_size(optarg);
@@ -447,8 +466,9 @@ int main(int argc, char **argv)
 		case 'h':
 			printf("usage: gmemctl [--type default|sw_protected|"
 			       "pkvm|snp|tdx] [--backend kvm|memfd|auto]\n"
-			       "               [--size SIZE] [--private] "
-			       "COMMAND [ARGS]...\n"
+			       "               [--uapi rfc-v4|v6] [--size "
+			       "SIZE] "
+			       "[--private] COMMAND [ARGS]...\n"
 			       "       gmemctl host\n");
 			return 0;
 		default:
@@ -461,7 +481,7 @@ int main(int argc, char **argv)
 			usage_error("host takes no other command");
 		return host_report();
 	}
-	setup(&c, type, backend, init_shared);
+	setup(&c, type, backend, uapi, init_shared);
 	run_commands(&c, argc - optind, argv + optind);
 	return 0;
 }

@@ -37,6 +37,16 @@ expect "SNP refuses PRESERVE" 1 'Operation not supported \(error_offset 0\)' \
 expect "pKVM keeps what the guest asked" 0 'converted \[0, 0x1000\) to private' \
 	--type pkvm request 0 4K private convert 0 4K private preserve
 expect "caps" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +3' caps
+expect "v6: a content mode is EINVAL" 1 'KVM_SET_MEMORY_ATTRIBUTES2: Invalid argument' \
+	--uapi v6 convert 0 4K private preserve
+expect "v6: conversions keep the bytes" 0 'host read 0x41 at 4K' \
+	--uapi v6 write 0 8K 0x41 convert 4K 4K private \
+	convert 4K 4K shared read 4K
+expect "v6: no capability 250" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +0' \
+	--uapi v6 caps
+expect "the VM line names the generation" 0 'v6 uAPI' --uapi v6 map
+GMEM_UAPI=v6 expect "GMEM_UAPI picks the generation" 0 'v6 uAPI' map
+expect "bad uAPI" 2 '^gmemctl: unknown uAPI generation' --uapi v5 map
 expect "unknown command" 2 '^gmemctl: unknown command' bogus
 expect "missing arguments" 2 '^gmemctl: missing arguments' convert 0
 expect "bad number" 2 '^gmemctl: not a number' pin 0x 4K

@@ -93,6 +93,10 @@
 #define GVM_TESTDEV_PFN 7
 /* Benchmarks: a timestamp, labelled EBX (GVM_MARK_*), ECX and EDX. */
 #define GVM_TESTDEV_MARK 8
+/* EAX = 1 if the VM follows the series' v6+ uAPI (no content modes: the
+ * VMM clears a range itself where the guest expects zeros), 0 for RFC
+ * v4's. */
+#define GVM_TESTDEV_UAPI 9
 
 #define GVM_MARK_BEGIN 1 /* ECX = case, EDX = iterations */
 #define GVM_MARK_END   2 /* ECX = case */

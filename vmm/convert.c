@@ -13,6 +13,11 @@
  * the platform model of the VM, and its errno and error_offset are the
  * answer. A dry run stops after the checks: it is the do-nothing hypercall
  * that benchmarks measure the exit path with.
+ *
+ * A VM of the series' v6+ uAPI has no content modes (any flag is EINVAL):
+ * the kernel gets flags 0, which leaves the bytes alone, and where the
+ * policy chose ZERO for a share the VMM clears the range itself, through
+ * its own mapping, once the range is shared, as a VMM written for v6 must.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,8 +45,14 @@ static const char *errname(int err)
 	return strerror(-err);
 }
 
-static const char *mode_text(uint64_t flags)
+static const char *mode_text(const struct vm *vm, uint64_t flags)
 {
+	if (vm->v6 && (flags & KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
+		return "KVM_SET_MEMORY_ATTRIBUTES2 (v6: no mode), then the VMM "
+		       "clears the range";
+	if (vm->v6 && (flags & KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE))
+		return "KVM_SET_MEMORY_ATTRIBUTES2 (v6: no mode; the bytes "
+		       "stay)";
 	if (flags & KVM_SET_MEMORY_ATTRIBUTES2_ZERO)
 		return "KVM_SET_MEMORY_ATTRIBUTES2 with ZERO";
 	if (flags & KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE)
@@ -104,6 +115,22 @@ static int timed_set_attributes(struct vcpu *vcpu, const struct conversion *c,
 	return ret;
 }
 
+/* What the kernel is asked for: v6+ takes no mode. */
+static uint64_t kernel_flags(const struct vm *vm, uint64_t flags)
+{
+	return vm->v6 ? 0 : flags;
+}
+
+/* v6+: the zeros the policy promised a share, written by the VMM. */
+static void clear_share(struct vm *vm, const struct conversion *c,
+			uint64_t flags)
+{
+	if (!vm->v6 || c->to_private ||
+	    !(flags & KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
+		return;
+	memset(memory_host_ptr(vm, c->gpa), 0, c->npages * GVM_PAGE_SIZE);
+}
+
 void convert(struct vcpu *vcpu, const struct conversion *c,
 	     struct conversion_result *r)
 {
@@ -131,13 +158,16 @@ void convert(struct vcpu *vcpu, const struct conversion *c,
 	}
 	if (c->expected & GVM_HC_DRY_RUN)
 		return;
-	mode = mode_text(flags);
+	mode = mode_text(vm, flags);
 	if (c->by_guest &&
 	    gmem_guest_request(vm->gmem_vm, c->gpa, len, c->to_private)) {
 		r->ret = -errno;
 		goto out;
 	}
-	r->ret = timed_set_attributes(vcpu, c, flags, &r->error_offset);
+	r->ret = timed_set_attributes(vcpu, c, kernel_flags(vm, flags),
+				      &r->error_offset);
+	if (!r->ret)
+		clear_share(vm, c, flags);
 out:
 	if (r->ret == -EAGAIN || r->ret == -EOPNOTSUPP || r->ret == -ENOMEM)
 		r->error_gpa = memory_offset_to_gpa(&vm->mem, r->error_offset);

@@ -20,7 +20,7 @@
 #define EXIT_USAGE 2
 #define EXIT_SKIP  77
 
-int demo_main(bool software);
+int demo_main(bool software, unsigned int uapi);
 
 static const char usage[] =
 	"usage: gmem-vm [options] PROGRAM   run a guest program\n"
@@ -37,6 +37,10 @@ static const char usage[] =
 	"                           mode the guest names), zero (shares "
 	"only),\n"
 	"                           preserve or unspecified (default guest)\n"
+	"  -u, --uapi rfc-v4|v6     the series' uAPI the VM follows (default:\n"
+	"                           GMEM_UAPI, else rfc-v4); under v6 no\n"
+	"                           content mode reaches the kernel and the\n"
+	"                           VMM clears shares that are to read zeros\n"
 	"  -c, --vcpus N            vCPUs, 1 to 8 (default 1)\n"
 	"  -r, --ram MIB            guest RAM in MiB, 4 to 1024 (default 4)\n"
 	"  -H, --hypercall HOW      auto, vmcall or port (default auto: "
@@ -46,7 +50,8 @@ static const char usage[] =
 	"  -q, --quiet              only the guest's console\n"
 	"  -S, --software           with --demo: the software guest even "
 	"where\n"
-	"                           KVM could run the real one\n"
+	"                           KVM could run the real one (--demo takes\n"
+	"                           --uapi too)\n"
 	"\n"
 	"Exit status: 0 the guest passed, 1 it failed, 2 usage or VMM error,\n"
 	"77 KVM cannot run gmem-vm here.\n";
@@ -54,6 +59,7 @@ static const char usage[] =
 static const struct option options[] = {
 	{ "type", required_argument, NULL, 't' },
 	{ "mode", required_argument, NULL, 'm' },
+	{ "uapi", required_argument, NULL, 'u' },
 	{ "vcpus", required_argument, NULL, 'c' },
 	{ "ram", required_argument, NULL, 'r' },
 	{ "hypercall", required_argument, NULL, 'H' },
@@ -91,6 +97,17 @@ static int parse_transport(const char *s, int *transport)
 	return 0;
 }
 
+static int parse_uapi(const char *s, unsigned int *uapi)
+{
+	if (!strcmp(s, gmem_uapi_name(GMEM_UAPI_RFC_V4)))
+		*uapi = GMEM_UAPI_RFC_V4;
+	else if (!strcmp(s, gmem_uapi_name(GMEM_UAPI_V6)))
+		*uapi = GMEM_UAPI_V6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, VMM_NAME ": ");
@@ -118,6 +135,13 @@ static int parse_option(int opt, const char *arg, struct vm_config *cfg)
 	case 'm':
 		if (policy_parse(arg, &cfg->policy))
 			return usage_error("unknown policy '%s'", arg);
+		break;
+	case 'u':
+		if (parse_uapi(arg, &cfg->uapi))
+			return usage_error(
+				"unknown uAPI generation '%s' (rfc-v4 "
+				"or v6)",
+				arg);
 		break;
 	case 'c':
 		if (parse_uint(arg, 1, GVM_MAX_VCPUS, &n))
@@ -196,7 +220,7 @@ int main(int argc, char **argv)
 	int opt, err;
 
 	opterr = 0; /* our own one-line messages */
-	while ((opt = getopt_long(argc, argv, "t:m:c:r:H:T:qSh", options,
+	while ((opt = getopt_long(argc, argv, "t:m:u:c:r:H:T:qSh", options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -220,7 +244,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (demo && optind == argc)
-		return demo_main(software);
+		return demo_main(software, cfg.uapi);
 	if (demo || software)
 		return usage_error(
 			"%s",

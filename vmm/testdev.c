@@ -231,6 +231,9 @@ int testdev_out(struct vcpu *vcpu, const void *data, size_t len)
 	case GVM_TESTDEV_PFN:
 		ret = testdev_pfn(vcpu, &regs);
 		break;
+	case GVM_TESTDEV_UAPI:
+		ret = vm->v6;
+		break;
 	case GVM_TESTDEV_MARK:
 		if (vm->on_mark)
 			vm->on_mark(vm->mark_opaque, vcpu, (uint32_t)regs.rbx,

@@ -71,11 +71,8 @@ static int vm_init_sync(struct vm *vm)
 
 static int vm_create_gmem(struct vm *vm)
 {
-	const struct gmem_vm_opts opts = {
-		.sz = sizeof(opts),
-		.backend = GMEM_BACKEND_AUTO,
-		.kvm_vm = !vm->cfg.software,
-	};
+	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_AUTO,
+		  .kvm_vm = !vm->cfg.software, .uapi = vm->cfg.uapi);
 
 	vm->gmem_vm = gmem_create_vm_opts(vm->cfg.type, &opts);
 	if (vm->gmem_vm < 0) {
@@ -89,6 +86,7 @@ static int vm_create_gmem(struct vm *vm)
 			       vm_type_name(vm->cfg.type), strerror(errno));
 		return err;
 	}
+	vm->v6 = gmem_get_uapi(vm->gmem_vm) == GMEM_UAPI_V6;
 	if (vm->cfg.software)
 		return 0;
 	vm->kvm_vm = gmem_vm_kvm_fd(vm->gmem_vm);
@@ -155,6 +153,10 @@ static void vm_say_config(struct vm *vm)
 			     : "over a default-type KVM VM",
 	    (unsigned long long)(vm->mem.size >> 10), backend, vm->cfg.nr_vcpus,
 	    vm->cfg.nr_vcpus == 1 ? "" : "s", policy_name(vm->cfg.policy));
+	say(vm, "vmm", "uAPI: %s",
+	    vm->v6 ? "v6 (no content modes: flags 0, and the VMM clears a "
+		     "share that is to read zeros)"
+		   : "rfc-v4 (content modes ZERO and PRESERVE)");
 	say(vm, "vmm", "engine: %s; guest RAM bound to KVM as %s",
 	    vm->cfg.software ? "software" : "kvm", vm_binding(vm));
 }

@@ -65,8 +65,9 @@ struct vm_config {
 	int transport;		/* GVM_TRANSPORT_*, or -1 to probe */
 	unsigned int timeout_s; /* per run; 0: none */
 	bool quiet;		/* no narrative, only the guest's console */
-	bool software; /* no KVM: for the software guest (software.c) */
-	uint32_t arg;  /* for the program, in EBP */
+	bool software;	   /* no KVM: for the software guest (software.c) */
+	unsigned int uapi; /* enum gmem_uapi; AUTO: GMEM_UAPI decides */
+	uint32_t arg;	   /* for the program, in EBP */
 };
 
 struct memory {
@@ -105,6 +106,7 @@ struct vm {
 	struct vm_config cfg;
 	struct kvm kvm;
 	int gmem_vm; /* libgmem's VM */
+	bool v6;     /* it follows the series' v6+ uAPI: no content modes */
 	int kvm_vm;  /* the real VM under it; libgmem owns the fd */
 	struct memory mem;
 	int transport; /* how guests make hypercalls here */

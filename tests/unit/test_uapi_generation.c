@@ -313,7 +313,15 @@ static void test_v6_vm_level_switch(void **state)
 	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD,
 		  .vm_memory_attributes = true, .uapi = GMEM_UAPI_V6);
 	int vm = gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &o);
-	int fd;
+	struct kvm_memory_attributes old = {
+		.size = PAGE,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	struct kvm_memory_attributes2 a2 = {
+		.size = PAGE,
+		.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	int fd, v4;
 
 	(void)state;
 	assert_true(vm >= 0);
@@ -326,11 +334,21 @@ static void test_v6_vm_level_switch(void **state)
 	assert_int_equal(
 		gmem_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES2),
 		0);
+	/* The VM ioctl is the older one: v6 has no VM-level form 2. */
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES, &old), 0);
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES2, &a2), -1);
+	assert_int_equal(errno, ENOTTY);
 	fd = test_gmem(vm, SIZE, GUEST_MEMFD_FLAG_MMAP);
 	assert_int_equal(test_convert(fd, 0, SIZE, false, 0, NULL), -1);
 	assert_int_equal(errno, ENOTTY);
 	gmem_close(fd);
 	gmem_close(vm);
+
+	/* RFC v4 took form 2 on the VM too. */
+	o.uapi = GMEM_UAPI_RFC_V4;
+	v4 = gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &o);
+	assert_int_equal(gmem_ioctl(v4, KVM_SET_MEMORY_ATTRIBUTES2, &a2), 0);
+	gmem_close(v4);
 }
 
 /* R96: error_offset is never read under v6, and carries the busy page's
