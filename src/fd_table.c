@@ -133,11 +133,12 @@ int fd_table_insert_shared(int fd, struct gmem_object *obj)
  * true where kcmp(2) cannot tell and `strict` is false. */
 static bool fd_same_file(int fd, const struct gmem_object *obj, bool strict)
 {
-	pid_t pid = getpid();
+	pid_t pid;
 	long ret;
 
 	if (obj->self_fd < 0)
 		return true;
+	pid = getpid();
 	ret = syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd, obj->self_fd);
 	return ret == 0 || (!strict && ret < 0 && errno != EBADF);
 }
