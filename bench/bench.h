@@ -165,10 +165,16 @@ void bench_touch(char *p, uint64_t len);
 /* The library's identity check of a descriptor: the fstat system call. */
 void bench_identity_check(int fd);
 
+/* The library's checked copies, as it makes them: pwrite(2) into a page
+ * of a memfd and a read through its mapping (in); a write into the
+ * mapping and pread(2) (out). */
+void bench_copy_in(void *dst, const void *src, size_t len);
+void bench_copy_out(void *dst, const void *src, size_t len);
+
 /* What every gmem_ioctl() does before its work, as the library does it:
  * the fd's identity (bench_identity_check()), and the copy of a struct
- * kvm_memory_attributes2: process_vm_readv() on the library's cached pid,
- * or, with trusted_pointers, memcpy. A floor to compare a call with. */
+ * kvm_memory_attributes2: bench_copy_in(), or, with trusted_pointers,
+ * memcpy. A floor to compare a call with. */
 void bench_call_floor(int fd, bool trusted_pointers);
 
 /* What the library does to remap [addr, addr + len) (revoke: an empty

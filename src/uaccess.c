@@ -2,11 +2,14 @@
 /*
  * Checked copies between the caller's memory and the library's.
  *
- * process_vm_readv()/process_vm_writev() on our own process copy through
- * the kernel, which reports an unmapped or protected address as EFAULT
- * rather than faulting. They cost a system call, the price of answering a
- * bad pointer the way the kernel does. Where they are refused (a seccomp
- * filter, an old kernel) the copy is a plain one.
+ * A copy goes through the kernel, which reports an unmapped or protected
+ * address as EFAULT rather than faulting: a system call, the price of
+ * answering a bad pointer the way the kernel does. The cheapest is a
+ * pwrite(2)/pread(2) through a page of a memfd of the library's
+ * (copy_slot.c); where that cannot serve, process_vm_readv()/
+ * process_vm_writev() on our own process, twice the price; where those
+ * are refused too (a seccomp filter, an old kernel) the copy is a plain
+ * one.
  *
  * A VM whose caller promised valid pointers (UACCESS_TRUSTED) copies with
  * memcpy: no system call, and no signal handler either, so the library
@@ -21,6 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "copy_slot.h"
 #include "uaccess.h"
 
 /*
@@ -87,12 +91,16 @@ static int vm_copy(void *dst, const void *src, size_t len, bool from_user)
 
 int copy_from_user(void *dst, const void *src, size_t len)
 {
-	return vm_copy(dst, src, len, true);
+	int err = copy_slot_from_user(dst, src, len);
+
+	return err == -ENOSYS ? vm_copy(dst, src, len, true) : err;
 }
 
 int copy_to_user(void *dst, const void *src, size_t len)
 {
-	return vm_copy(dst, src, len, false);
+	int err = copy_slot_to_user(dst, src, len);
+
+	return err == -ENOSYS ? vm_copy(dst, src, len, false) : err;
 }
 
 int copy_from_user_as(enum uaccess_mode mode, void *dst, const void *src,

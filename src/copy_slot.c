@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Checked copies through a memfd.
+ *
+ * pwrite(2) from the caller's pointer into a memfd is a copy_from_user()
+ * of the kernel's own: it answers EFAULT for a page that is unmapped,
+ * PROT_NONE or beyond the end of a file mapped there, exactly where the
+ * kernel's ioctls would, and raises no signal. Reading the bytes back
+ * through a mapping of the same memfd costs no second system call; the
+ * way out is a memcpy into the mapping and a pread(2) to the caller's
+ * pointer. One system call a copy, about half of process_vm_readv()'s
+ * price, which looks up a process and pins its pages.
+ *
+ * The file is the library's alone, created on first use. Each thread
+ * owns one page of it (a slot) while it lives, so that no two threads'
+ * bytes meet; a thread returns its slot when it exits. Copies longer
+ * than a slot, threads beyond the last slot, and processes where the
+ * file cannot be made or written (a seccomp filter, no memory) answer
+ * -ENOSYS, and the caller copies another way.
+ *
+ * The mapping is MADV_DONTFORK, like every mapping of the library's: a
+ * child of fork() neither shares the parent's slots nor inherits its
+ * descriptor's use; it makes its own file on first use.
+ *
+ * Memcheck would call a caller's uninitialised padding an error in
+ * pwrite(2)'s buffer, where the kernel's ioctls copy it without a word;
+ * under valgrind the caller copies another way.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "copy_slot.h"
+
+#if defined(__has_include) && __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#define SLOT_SIZE  COPY_SLOT_MAX
+#define SLOT_COUNT 16384u /* 64 MiB of address space, pages on first use */
+
+enum file_state { FILE_UNMADE, FILE_READY, FILE_UNUSABLE };
+
+static struct {
+	pthread_mutex_t lock;
+	_Atomic enum file_state state; /* written under lock */
+	int fd;			       /* lock; read after state READY */
+	char *map;		       /* lock; read after state READY */
+	uint32_t used;		       /* lock: slots handed out so far */
+	uint32_t free_top;	       /* lock: returned slots */
+	uint32_t free_slots[SLOT_COUNT];
+	/* lock: bumped in a child of fork(), which drops the parent's
+	 * file; a thread's slot of an older generation is no slot. */
+	uintptr_t generation;
+} slots = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+static pthread_key_t slot_key;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+/* A thread's slot as a key value: non-NULL, so that its exit returns it. */
+static void *slot_value(uint32_t slot)
+{
+	return (void *)((slots.generation * SLOT_COUNT + slot) + 1);
+}
+
+static bool slot_of(void *value, uint32_t *slot)
+{
+	uintptr_t v = (uintptr_t)value;
+
+	if (!v || (v - 1) / SLOT_COUNT != slots.generation)
+		return false;
+	*slot = (uint32_t)((v - 1) % SLOT_COUNT);
+	return true;
+}
+
+static void slot_return(void *value)
+{
+	uint32_t slot;
+
+	pthread_mutex_lock(&slots.lock);
+	if (slot_of(value, &slot))
+		slots.free_slots[slots.free_top++] = slot;
+	pthread_mutex_unlock(&slots.lock);
+}
+
+static void before_fork(void)
+{
+	pthread_mutex_lock(&slots.lock);
+}
+
+static void in_parent(void)
+{
+	pthread_mutex_unlock(&slots.lock);
+}
+
+/* The child has no mapping (MADV_DONTFORK) and must not write the
+ * parent's file: it forgets both and makes its own on first use. */
+static void in_child(void)
+{
+	if (slots.fd >= 0)
+		close(slots.fd);
+	slots.fd = -1;
+	slots.map = NULL;
+	slots.used = 0;
+	slots.free_top = 0;
+	slots.generation++;
+	atomic_store(&slots.state, FILE_UNMADE);
+	pthread_mutex_unlock(&slots.lock);
+}
+
+static void slots_init(void)
+{
+	if (pthread_key_create(&slot_key, slot_return) ||
+	    pthread_atfork(before_fork, in_parent, in_child))
+		atomic_store(&slots.state, FILE_UNUSABLE);
+}
+
+static int file_make(void)
+{
+	size_t size = (size_t)SLOT_SIZE * SLOT_COUNT;
+	int fd = memfd_create("gmem-copy", MFD_CLOEXEC);
+	char *map;
+
+	if (fd < 0)
+		return -errno;
+	map = ftruncate(fd, (off_t)size)
+		      ? MAP_FAILED
+		      : mmap(NULL, size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (map == MAP_FAILED || madvise(map, size, MADV_DONTFORK)) {
+		int err = -errno;
+
+		if (map != MAP_FAILED)
+			munmap(map, size);
+		close(fd);
+		return err;
+	}
+	slots.fd = fd;
+	slots.map = map;
+	return 0;
+}
+
+/* A slot for this thread, the file made if need be. */
+static int slot_take(uint32_t *slot)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&slots.lock);
+	if (atomic_load(&slots.state) == FILE_UNMADE) {
+		err = file_make();
+		atomic_store(&slots.state, err ? FILE_UNUSABLE : FILE_READY);
+	}
+	if (atomic_load(&slots.state) != FILE_READY)
+		err = -ENOSYS;
+	else if (slots.free_top)
+		*slot = slots.free_slots[--slots.free_top];
+	else if (slots.used < SLOT_COUNT)
+		*slot = slots.used++;
+	else
+		err = -ENOSYS;
+	if (!err && pthread_setspecific(slot_key, slot_value(*slot))) {
+		slots.free_slots[slots.free_top++] = *slot;
+		err = -ENOSYS;
+	}
+	pthread_mutex_unlock(&slots.lock);
+	return err;
+}
+
+/* This thread's slot: its file offset. */
+static int slot_offset(size_t len, off_t *offset)
+{
+	uint32_t slot;
+
+	if (len > SLOT_SIZE || RUNNING_ON_VALGRIND)
+		return -ENOSYS;
+	pthread_once(&slot_once, slots_init);
+	if (atomic_load(&slots.state) == FILE_UNUSABLE)
+		return -ENOSYS;
+	if (!slot_of(pthread_getspecific(slot_key), &slot) && slot_take(&slot))
+		return -ENOSYS;
+	*offset = (off_t)slot * SLOT_SIZE;
+	return 0;
+}
+
+/* A short count is a fault part of the way; any other failure (the
+ * program closed our descriptor, tmpfs is full) is not the pointer's. */
+static int copy_result(ssize_t n, size_t len)
+{
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || errno == EFAULT)
+		return -EFAULT;
+	return -ENOSYS;
+}
+
+int copy_slot_from_user(void *dst, const void *src, size_t len)
+{
+	off_t offset;
+	int err;
+
+	if (slot_offset(len, &offset))
+		return -ENOSYS;
+	err = copy_result(pwrite(slots.fd, src, len, offset), len);
+	if (!err)
+		memcpy(dst, slots.map + offset, len);
+	return err;
+}
+
+int copy_slot_to_user(void *dst, const void *src, size_t len)
+{
+	off_t offset;
+
+	if (slot_offset(len, &offset))
+		return -ENOSYS;
+	memcpy(slots.map + offset, src, len);
+	return copy_result(pread(slots.fd, dst, len, offset), len);
+}
