@@ -121,14 +121,23 @@ static uint64_t kernel_flags(const struct vm *vm, uint64_t flags)
 	return vm->v6 ? 0 : flags;
 }
 
-/* v6+: the zeros the policy promised a share, written by the VMM. */
+/* v6+: the zeros the policy promised a share, written by the VMM. The
+ * range is pinned while it is cleared: another vCPU's conversion of it
+ * to private then fails with EAGAIN instead of pulling the pages from
+ * under the memset (SIGBUS in the VMM), and if it won the race the pin
+ * fails and nothing is left for the host to clear. */
 static void clear_share(struct vm *vm, const struct conversion *c,
 			uint64_t flags)
 {
+	uint64_t len = c->npages * GVM_PAGE_SIZE;
+
 	if (!vm->v6 || c->to_private ||
 	    !(flags & KVM_SET_MEMORY_ATTRIBUTES2_ZERO))
 		return;
-	memset(memory_host_ptr(vm, c->gpa), 0, c->npages * GVM_PAGE_SIZE);
+	if (memory_pin(vm, c->gpa, len, true))
+		return;
+	memset(memory_host_ptr(vm, c->gpa), 0, len);
+	memory_pin(vm, c->gpa, len, false);
 }
 
 void convert(struct vcpu *vcpu, const struct conversion *c,
