@@ -556,6 +556,11 @@ static long lib_backend(int fd)
 	return gmem_get_backend(fd);
 }
 
+static long lib_uapi(int fd)
+{
+	return gmem_get_uapi(fd);
+}
+
 static long lib_kvm_fd(int fd)
 {
 	int ret = gmem_vm_kvm_fd(fd);
@@ -677,6 +682,11 @@ static const struct fd_case fd_cases[] = {
 	  NULL,
 	  { ERR(EBADF), EXT(EINVAL), EXT(EINVAL), EXT(EINVAL),
 	    OK(GMEM_BACKEND_MEMFD), OK(GMEM_BACKEND_MEMFD) } },
+	{ "gmem_get_uapi",
+	  lib_uapi,
+	  NULL,
+	  { ERR(EBADF), EXT(EINVAL), EXT(EINVAL), EXT(EINVAL),
+	    OK(GMEM_UAPI_RFC_V4), OK(GMEM_UAPI_RFC_V4) } },
 	{ "gmem_vm_kvm_fd",
 	  lib_kvm_fd,
 	  NULL,
@@ -1296,6 +1306,13 @@ static void vm_sizes(void)
 	}
 	ROW("gmem_create_vm_opts backend 99", new_vm(KVM_X86_DEFAULT_VM, &o),
 	    ERR(EINVAL));
+	o.backend = GMEM_BACKEND_MEMFD;
+	o.uapi = 3;
+	ROW("gmem_create_vm_opts uapi 3", new_vm(KVM_X86_DEFAULT_VM, &o),
+	    ERR(EINVAL));
+	o.uapi = ~0u;
+	ROW("gmem_create_vm_opts uapi ~0", new_vm(KVM_X86_DEFAULT_VM, &o),
+	    ERR(EINVAL));
 	opts_sizes();
 	row("gmem_backend_name(-1) is NULL", gmem_backend_name(-1) ? 0 : -1, 0,
 	    ERR(0));
@@ -1303,6 +1320,11 @@ static void vm_sizes(void)
 	    ERR(0));
 	row("gmem_backend_name(INT_MAX) is NULL",
 	    gmem_backend_name(INT_MAX) ? 0 : -1, 0, ERR(0));
+	row("gmem_uapi_name(-1) is NULL", gmem_uapi_name(-1) ? 0 : -1, 0,
+	    ERR(0));
+	row("gmem_uapi_name(0) is NULL", gmem_uapi_name(0) ? 0 : -1, 0, ERR(0));
+	row("gmem_uapi_name(INT_MAX) is NULL", gmem_uapi_name(INT_MAX) ? 0 : -1,
+	    0, ERR(0));
 }
 
 static void test_sizes(void **state)
