@@ -572,9 +572,12 @@ static int record(const struct options *opt, const struct result *res, size_t n)
 		perror(opt->record);
 		return 1;
 	}
+	/* A case the kernel does not answer ("n/a": the series) has no
+	 * answer to keep. */
 	for (size_t i = 0; i < n; i++)
-		answers_put(f, "conformance", res[i].c->name,
-			    res[i].way[KERNEL_WAY].s);
+		if (res[i].ran[KERNEL_WAY])
+			answers_put(f, "conformance", res[i].c->name,
+				    res[i].way[KERNEL_WAY].s);
 	if (fclose(f)) {
 		perror(opt->record);
 		return 1;
