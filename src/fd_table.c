@@ -36,6 +36,38 @@ static struct {
 	struct gmem_object **slots; /* lock */
 	size_t nslots;		    /* lock */
 } table = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+/*
+ * fork(). The forking thread holds the table's lock across it, so that
+ * a child never inherits it held by a thread it does not have: a child
+ * may make VMs of its own (R110), which enters them here. The lock is a
+ * leaf (nothing is taken, no object released, under it), so taking it
+ * in a fork handler, beside the host-map lock, cannot deadlock.
+ */
+static void table_before_fork(void)
+{
+	pthread_rwlock_wrlock(&table.lock);
+}
+
+static void table_after_fork_in_parent(void)
+{
+	pthread_rwlock_unlock(&table.lock);
+}
+
+/* A rwlock knows its writer by thread id, which the child's one thread
+ * does not share with the parent's forking thread: an unlock there would
+ * be taken for a reader's. The child is alone, so a fresh lock is safe. */
+static void table_after_fork_in_child(void)
+{
+	pthread_rwlock_init(&table.lock, NULL);
+}
+
+static void table_watch_forks(void)
+{
+	pthread_atfork(table_before_fork, table_after_fork_in_parent,
+		       table_after_fork_in_child);
+}
 
 static int fd_table_grow(size_t want)
 {
@@ -80,6 +112,7 @@ static int fd_identity(int fd, dev_t *dev, ino_t *ino)
 
 int fd_table_insert(int fd, struct gmem_object *obj)
 {
+	struct gmem_object *stale = NULL;
 	int ret;
 
 	if (fd < 0)
@@ -87,16 +120,19 @@ int fd_table_insert(int fd, struct gmem_object *obj)
 	ret = fd_identity(fd, &obj->dev, &obj->ino);
 	if (ret)
 		return ret;
+	pthread_once(&table_once, table_watch_forks);
 	pthread_rwlock_wrlock(&table.lock);
 	if ((size_t)fd >= table.nslots)
 		ret = fd_table_grow(fd);
 	if (!ret) {
-		/* A stale entry whose fd was closed behind our back. */
-		if (table.slots[fd])
-			gmem_object_put(table.slots[fd]);
+		/* An entry whose fd was closed behind our back. */
+		stale = table.slots[fd];
 		table.slots[fd] = obj;
 	}
 	pthread_rwlock_unlock(&table.lock);
+	/* Outside the lock: the end of an object takes other locks. */
+	if (stale)
+		gmem_object_put(stale);
 	return ret;
 }
 

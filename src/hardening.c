@@ -22,6 +22,31 @@ static struct {
 	unsigned long nondumpable_vms; /* lock */
 	int dumpable_before;	       /* lock: restored by the last VM */
 } state = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+
+/* fork(): the lock is held across it, so that a child, which may make
+ * hardened VMs of its own (R110), never inherits it held by a thread it
+ * does not have; the child, alone, starts from a fresh one. */
+static void state_before_fork(void)
+{
+	pthread_mutex_lock(&state.lock);
+}
+
+static void state_after_fork_in_parent(void)
+{
+	pthread_mutex_unlock(&state.lock);
+}
+
+static void state_after_fork_in_child(void)
+{
+	pthread_mutex_init(&state.lock, NULL);
+}
+
+static void state_watch_forks(void)
+{
+	pthread_atfork(state_before_fork, state_after_fork_in_parent,
+		       state_after_fork_in_child);
+}
 
 static int nondumpable_begin(void)
 {
@@ -39,6 +64,7 @@ int hardening_begin(unsigned int flags)
 
 	if (!(flags & GMEM_HARDEN_NONDUMPABLE))
 		return 0;
+	pthread_once(&state_once, state_watch_forks);
 	pthread_mutex_lock(&state.lock);
 	if (!state.nondumpable_vms)
 		err = nondumpable_begin();

@@ -8,8 +8,9 @@
  * finds every inherited gmem mapping shows no memory (SIGBUS, R109) and
  * the inherited VM refuses it (EIO, R110), then makes a VM and file of
  * its own, converts and reads them. A child that hangs (a lock a churning
- * thread held at the fork and no fork handler released) or fails is a
- * failure. Meant to run clean under ThreadSanitizer too (test.sh).
+ * thread held at the fork and no fork handler released: the fd table's
+ * did, about one fork in a few hundred under ThreadSanitizer) or fails
+ * is a failure. Meant to run clean under ThreadSanitizer too (test.sh).
  */
 #include <errno.h>
 #include <pthread.h>
