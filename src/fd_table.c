@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * fd -> object, as an array indexed by descriptor number that grows on
- * demand. Lookups take the table's lock shared; only insert, remove and
- * growth take it exclusive.
+ * demand, under one mutex held for a few instructions (a lookup takes a
+ * reference and lets go). A mutex rather than a rwlock: the forking
+ * thread holds it across fork(), and only a mutex can be released in the
+ * child, where the thread has another id than the one a rwlock's writer
+ * is known by.
  *
  * A caller may close one of our descriptors with plain close(2) and the
  * kernel may hand the number to an unrelated file. Each entry therefore
@@ -32,10 +35,10 @@
 #include "lock.h"
 
 static struct {
-	pthread_rwlock_t lock;
+	pthread_mutex_t lock;
 	struct gmem_object **slots; /* lock */
 	size_t nslots;		    /* lock */
-} table = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+} table = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 /*
@@ -47,26 +50,17 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
  */
 static void table_before_fork(void)
 {
-	pthread_rwlock_wrlock(&table.lock);
+	pthread_mutex_lock(&table.lock);
 }
 
-static void table_after_fork_in_parent(void)
+static void table_after_fork(void)
 {
-	pthread_rwlock_unlock(&table.lock);
-}
-
-/* A rwlock knows its writer by thread id, which the child's one thread
- * does not share with the parent's forking thread: an unlock there would
- * be taken for a reader's. The child is alone, so a fresh lock is safe. */
-static void table_after_fork_in_child(void)
-{
-	pthread_rwlock_init(&table.lock, NULL);
+	pthread_mutex_unlock(&table.lock);
 }
 
 static void table_watch_forks(void)
 {
-	pthread_atfork(table_before_fork, table_after_fork_in_parent,
-		       table_after_fork_in_child);
+	pthread_atfork(table_before_fork, table_after_fork, table_after_fork);
 }
 
 static int fd_table_grow(size_t want)
@@ -121,7 +115,7 @@ int fd_table_insert(int fd, struct gmem_object *obj)
 	if (ret)
 		return ret;
 	pthread_once(&table_once, table_watch_forks);
-	pthread_rwlock_wrlock(&table.lock);
+	pthread_mutex_lock(&table.lock);
 	if ((size_t)fd >= table.nslots)
 		ret = fd_table_grow(fd);
 	if (!ret) {
@@ -129,7 +123,7 @@ int fd_table_insert(int fd, struct gmem_object *obj)
 		stale = table.slots[fd];
 		table.slots[fd] = obj;
 	}
-	pthread_rwlock_unlock(&table.lock);
+	pthread_mutex_unlock(&table.lock);
 	/* Outside the lock: the end of an object takes other locks. */
 	if (stale)
 		gmem_object_put(stale);
@@ -140,12 +134,12 @@ static struct gmem_object *fd_table_peek(int fd)
 {
 	struct gmem_object *obj = NULL;
 
-	pthread_rwlock_rdlock(&table.lock);
+	pthread_mutex_lock(&table.lock);
 	if (fd >= 0 && (size_t)fd < table.nslots && table.slots[fd]) {
 		obj = table.slots[fd];
 		gmem_object_get(obj);
 	}
-	pthread_rwlock_unlock(&table.lock);
+	pthread_mutex_unlock(&table.lock);
 	return obj;
 }
 
@@ -206,7 +200,7 @@ static struct gmem_object *fd_table_find_copy(int fd)
 
 	if (fd < 0 || fd_identity(fd, &dev, &ino))
 		return NULL;
-	pthread_rwlock_rdlock(&table.lock);
+	pthread_mutex_lock(&table.lock);
 	for (size_t i = 0; i < table.nslots && !found; i++) {
 		struct gmem_object *obj = table.slots[i];
 
@@ -217,7 +211,7 @@ static struct gmem_object *fd_table_find_copy(int fd)
 		gmem_object_get(obj);
 		found = obj;
 	}
-	pthread_rwlock_unlock(&table.lock);
+	pthread_mutex_unlock(&table.lock);
 	return found;
 }
 
@@ -236,11 +230,11 @@ struct gmem_object *fd_table_remove(int fd)
 {
 	struct gmem_object *obj = NULL;
 
-	pthread_rwlock_wrlock(&table.lock);
+	pthread_mutex_lock(&table.lock);
 	if (fd >= 0 && (size_t)fd < table.nslots) {
 		obj = table.slots[fd];
 		table.slots[fd] = NULL;
 	}
-	pthread_rwlock_unlock(&table.lock);
+	pthread_mutex_unlock(&table.lock);
 	return obj;
 }

@@ -26,26 +26,20 @@ static pthread_once_t state_once = PTHREAD_ONCE_INIT;
 
 /* fork(): the lock is held across it, so that a child, which may make
  * hardened VMs of its own (R110), never inherits it held by a thread it
- * does not have; the child, alone, starts from a fresh one. */
+ * does not have. */
 static void state_before_fork(void)
 {
 	pthread_mutex_lock(&state.lock);
 }
 
-static void state_after_fork_in_parent(void)
+static void state_after_fork(void)
 {
 	pthread_mutex_unlock(&state.lock);
 }
 
-static void state_after_fork_in_child(void)
-{
-	pthread_mutex_init(&state.lock, NULL);
-}
-
 static void state_watch_forks(void)
 {
-	pthread_atfork(state_before_fork, state_after_fork_in_parent,
-		       state_after_fork_in_child);
+	pthread_atfork(state_before_fork, state_after_fork, state_after_fork);
 }
 
 static int nondumpable_begin(void)
