@@ -78,7 +78,8 @@ static int gmem_check(struct gmem_file *f, int mode, uint64_t offset,
 		return -EOPNOTSUPP;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
-	if (!page_aligned(offset) || !page_aligned(len))
+	/* A huge file allocates and punches whole folios (R112). */
+	if ((offset | len) & (gmem_file_folio_size(f) - 1))
 		return -EINVAL;
 	if (!(mode & FALLOC_FL_PUNCH_HOLE) && offset + len > f->size)
 		return -EINVAL;

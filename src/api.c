@@ -22,6 +22,7 @@
 #include "capability.h"
 #include "convert.h"
 #include "fd_table.h"
+#include "folio.h"
 #include "gmem_file.h"
 #include "guest_access.h"
 #include "host_map.h"
@@ -431,6 +432,22 @@ int gmem_get_allocation(int gmem_fd, uint64_t offset, uint64_t len,
 	if (!f)
 		return syscall_return(ret);
 	ret = allocation_get(f, offset, len, vec);
+	gmem_file_put(f);
+	return syscall_return(ret);
+}
+
+int gmem_get_folio_layout(int gmem_fd, struct gmem_folio_layout *layout)
+{
+	struct gmem_file *f = gmem_file_lookup(gmem_fd);
+	struct gmem_folio_layout out;
+	int ret;
+
+	if (!f)
+		return syscall_return(foreign_fd_error(gmem_fd, -EINVAL));
+	ret = folio_layout(f, &out);
+	if (!ret)
+		ret = copy_to_user_as(f->vm->uaccess, layout, &out,
+				      sizeof(out));
 	gmem_file_put(f);
 	return syscall_return(ret);
 }

@@ -15,7 +15,8 @@
  *  8. to shared: the platform would invalidate the pages that were
  *     private; no software platform keeps state to take back;
  *  9. the content mode reaches every allocated page of the whole range;
- * 10. the attributes are stored, merged, and shared pages are mapped again.
+ * 10. the attributes are stored, merged, and shared pages are mapped again,
+ *     whole huge folios where they are shared throughout (folio.c).
  *
  * Debug builds check the whole file's state (file_validate.c) before the
  * lock is released, after success and failure alike.
@@ -33,6 +34,7 @@
 #include "content_mode.h"
 #include "convert.h"
 #include "file_validate.h"
+#include "folio.h"
 #include "gmem_file.h"
 #include "host_map.h"
 #include "memory_attributes2.h"
@@ -115,6 +117,7 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 {
 	struct range_tree_reservation attr_res = { 0 }, mode_res = { 0 };
 	struct gmem_file *f = c->file;
+	struct folio_mixed mixed;
 	int err;
 
 	gmem_assert_write_held(&f->convert_lock);
@@ -129,6 +132,7 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 		goto out;
 	}
 	err = convert_reserve(c, &attr_res, &mode_res);
+	folio_note_mixed(f, c->first, c->end, &mixed);
 	if (!err && c->to_private)
 		err = convert_to_private(f, c, error_page);
 	if (err)
@@ -138,9 +142,10 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 			 &attr_res);
 	/* Past the point of no return: a mapping that cannot be restored
 	 * (the system is out of mappings) faults, and gmem_munmap() still
-	 * cleans it up. */
+	 * cleans it up. Huge folios left uniform are mapped and kept huge. */
 	if (!c->to_private)
-		host_map_restore(f, c->first, c->end);
+		folio_restore(f, c->first, c->end, &mixed);
+	folio_merge(f, c->first, c->end, &mixed);
 out:
 	if (!err)
 		content_mode_complete(c);

@@ -10,7 +10,10 @@
  *    count past 2^32 means an unpin without its pin);
  *  - every host mapping the library still owns shows the file's memory
  *    exactly where the pages are shared and the hole where they are
- *    private (host_map.c checks its records against the kernel).
+ *    private (host_map.c checks its records against the kernel);
+ *  - a huge folio whose pages are all shared, shown whole by a host
+ *    mapping at an address as aligned as its offset, is mapped huge
+ *    wherever it is mapped at all (folio.c).
  *
  * Pins are not checked against attributes: a pin taken on a shared page
  * that was later punched and converted stays counted on its offset (R57).
@@ -18,6 +21,7 @@
 #include <errno.h>
 
 #include "file_validate.h"
+#include "folio_check.h"
 #include "gmem_file.h"
 #include "host_map.h"
 
@@ -84,7 +88,10 @@ int gmem_file_validate(struct gmem_file *f, const char **why)
 	if (!why)
 		why = &ignored;
 	err = trees_validate(f, why);
-	return err ? err : host_map_validate(f, why);
+	if (!err)
+		err = host_map_validate(f, why);
+	/* A uniform aligned huge folio is mapped huge again (R113). */
+	return err ? err : folio_validate(f, why);
 }
 
 int gmem_file_validate_fd(int fd, const char **why)

@@ -11,6 +11,8 @@
  * such a file can be made shared but never private again (R84).
  */
 #include <errno.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,12 +34,35 @@ void gmem_file_destroy(struct gmem_file *f)
 	gmem_free(f);
 }
 
+#define HUGE_SIZE_BITS                                                         \
+	(GUESTMEM_HUGETLB_FLAG_MASK << GUESTMEM_HUGETLB_FLAG_SHIFT)
+
+unsigned int gmem_folio_shift(uint64_t flags)
+{
+	unsigned int log =
+		(unsigned int)(flags >> GUESTMEM_HUGETLB_FLAG_SHIFT) &
+		GUESTMEM_HUGETLB_FLAG_MASK;
+
+	if (!(flags & GUEST_MEMFD_FLAG_HUGETLB))
+		return log ? 0 : GMEM_PAGE_SHIFT;
+	if (!log)
+		return 21;
+	return log == 21 || log == 30 ? log : 0;
+}
+
 int gmem_file_check_args(const struct kvm_create_guest_memfd *args,
 			 uint64_t vm_flags)
 {
-	if (args->flags & ~vm_flags)
+	uint64_t known = vm_flags;
+	unsigned int shift;
+
+	if (vm_flags & GUEST_MEMFD_FLAG_HUGETLB)
+		known |= HUGE_SIZE_BITS;
+	if (args->flags & ~known)
 		return -EINVAL;
-	if ((int64_t)args->size <= 0 || !page_aligned(args->size))
+	shift = gmem_folio_shift(args->flags);
+	if (!shift || (int64_t)args->size <= 0 ||
+	    (args->size & ((1ULL << shift) - 1)))
 		return -EINVAL;
 	return 0;
 }
@@ -81,6 +106,7 @@ struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
 	f->size = a->size;
 	f->npages = page_index(a->size);
 	f->flags = a->flags;
+	f->folio_shift = gmem_folio_shift(a->flags);
 	f->memory_fd = -1;
 	*err = gmem_file_init_trees(f);
 	if (*err) {
@@ -105,15 +131,29 @@ static bool same_file(int a, int b)
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* hugetlbfs answers SEEK_HOLE with the file's end whatever it holds;
+ * its pages are never swapped, so mincore() tells them instead. */
+static bool is_hugetlbfs(int fd)
+{
+	struct statfs s;
+
+	return !fstatfs(fd, &s) && s.f_type == HUGETLBFS_MAGIC;
+}
+
 int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 {
 	int err, fd;
 
-	err = backend->ops->file_create(backend, f->size, &fd, &f->memory_fd);
+	err = backend->ops->file_create(backend, f->size, f->folio_shift,
+					f->flags & GUEST_MEMFD_FLAG_MMAP, &fd,
+					&f->memory_fd);
 	if (err)
 		goto out_put;
-	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0;
+	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0 &&
+			     !is_hugetlbfs(f->memory_fd);
 	f->memory_internal = !same_file(fd, f->memory_fd);
+	f->maps_folios_split = f->folio_shift > GMEM_PAGE_SHIFT &&
+			       backend->huge_source == GMEM_HUGE_TMPFS;
 	err = fd_table_insert(fd, &f->obj);
 	if (err) {
 		close(fd);

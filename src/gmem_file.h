@@ -37,7 +37,13 @@ struct gmem_file {
 	uint64_t size;
 	uint64_t npages;
 	uint64_t flags; /* as the caller created it */
-	int memory_fd;	/* the library's descriptor of the bytes */
+	/* log2 of its folios' size: GMEM_PAGE_SHIFT, or that of the huge
+	 * folios asked for with GUEST_MEMFD_FLAG_HUGETLB (folio.c). */
+	unsigned int folio_shift;
+	/* Huge folios the host maps, page by page where their attributes
+	 * are mixed: a tmpfs source's (folio.c). */
+	bool maps_folios_split;
+	int memory_fd; /* the library's descriptor of the bytes */
 	/* The memory answers SEEK_DATA (a memfd, whose pages may be in swap);
 	 * else it is the kernel's guest_memfd (ESPIPE, never swapped). */
 	bool memory_seekable;
@@ -84,8 +90,24 @@ static inline bool page_aligned(uint64_t x)
 	return (x & (GMEM_PAGE_SIZE - 1)) == 0;
 }
 
-/* The checks of kvm_gmem_create(): flags (against the VM's), then size.
- * 0 or -EINVAL. */
+/* log2 of the folio size `flags` ask for: GMEM_PAGE_SHIFT without
+ * GUEST_MEMFD_FLAG_HUGETLB, else 21 or 30 (0 in the size bits: 21); 0
+ * for a size no huge page has, or size bits without the flag (R112). */
+unsigned int gmem_folio_shift(uint64_t flags);
+
+static inline uint64_t gmem_file_folio_size(const struct gmem_file *f)
+{
+	return 1ULL << f->folio_shift;
+}
+
+/* Pages in one folio of `f`. */
+static inline uint64_t gmem_file_folio_pages(const struct gmem_file *f)
+{
+	return 1ULL << (f->folio_shift - GMEM_PAGE_SHIFT);
+}
+
+/* The checks of kvm_gmem_create(): flags (against the VM's), the folio
+ * size, then the size, a multiple of the folio size. 0 or -EINVAL. */
 int gmem_file_check_args(const struct kvm_create_guest_memfd *args,
 			 uint64_t vm_flags);
 

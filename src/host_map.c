@@ -744,6 +744,39 @@ int host_map_validate(struct gmem_file *f, const char **why)
 	return err;
 }
 
+struct memory_walk {
+	const struct host_map_file *hf;
+	int (*fn)(char *va, size_t len, uint64_t offset, void *arg);
+	void *arg;
+};
+
+static int memory_piece(const struct window_piece *p, void *arg)
+{
+	struct memory_walk *w = arg;
+
+	if (!p->ours || !vma_maps_file(p->ours, &w->hf->memory))
+		return 0;
+	return w->fn(p->at, (size_t)(p->next - p->at), p->offset, w->arg);
+}
+
+int host_map_for_each_memory(struct gmem_file *f,
+			     int (*fn)(char *va, size_t len, uint64_t offset,
+				       void *arg),
+			     void *arg)
+{
+	struct memory_walk w = { .hf = f->mapped, .fn = fn, .arg = arg };
+	int err = 0;
+
+	gmem_assert_held(&f->convert_lock);
+	host_maps_lock_take();
+	for (struct host_map *m = f->mapped ? f->mapped->maps : NULL; m && !err;
+	     m = m->next_in_file)
+		err = window_for_each(f->mapped, m->addr, m->len, m->offset,
+				      memory_piece, &w);
+	gmem_mutex_unlock(&host_maps_lock);
+	return err == -ENOSYS ? 0 : err;
+}
+
 int host_map_revoke(struct gmem_file *f, uint64_t first, uint64_t end)
 {
 	return host_map_change(f, first, end, false);

@@ -58,6 +58,15 @@ void host_map_forget_stale(struct gmem_file *f);
  * *why, or -errno if the kernel could not be asked. */
 int host_map_validate(struct gmem_file *f, const char **why);
 
+/* Call fn on each part of `f`'s host mappings that the kernel shows as
+ * the file's memory now (its shared pages): `len` bytes at `va`, file
+ * offset `offset`. Stops at fn's first non-zero return, and returns it.
+ * For the checks of huge mappings (folio.c). Caller holds convert_lock. */
+int host_map_for_each_memory(struct gmem_file *f,
+			     int (*fn)(char *va, size_t len, uint64_t offset,
+				       void *arg),
+			     void *arg);
+
 /* Drop what host_map_create() kept for `f` (no mapping is left). */
 void host_map_file_release(struct gmem_file *f);
 

@@ -29,6 +29,7 @@
 #include "identity_fd.h"
 #include "view.h"
 #include "vm.h"
+#include "vm_opts.h"
 
 uint64_t vm_gmem_flags(const struct gmem_vm *vm)
 {
@@ -38,6 +39,9 @@ uint64_t vm_gmem_flags(const struct gmem_vm *vm)
 	 * per-file attributes every VM may start its files shared. */
 	if (!vm->platform->has_private_mem || vm_gmem_attributes(vm))
 		flags |= GUEST_MEMFD_FLAG_INIT_SHARED;
+	/* Huge folios only where the VM was given a source for them. */
+	if (vm->backend.huge_source != GMEM_HUGE_NONE)
+		flags |= GUEST_MEMFD_FLAG_HUGETLB;
 	return flags;
 }
 
@@ -48,6 +52,7 @@ static void vm_free(struct gmem_vm *vm)
 	memslots_destroy(&vm->slots);
 	vm_attributes_destroy(&vm->attributes);
 	cipher_destroy(vm->cipher);
+	gmem_free(vm->backend.huge_dir);
 	gmem_free(vm);
 }
 
@@ -61,19 +66,41 @@ static void vm_release(struct gmem_object *obj)
 	vm_free(vm);
 }
 
-/* The attribute record and the key of encrypted platforms. */
+/* Where huge files' memory comes from: a directory exactly for the
+ * sources that live in one (R113). */
+static int vm_huge_source(struct gmem_vm *vm, const struct gmem_vm_opts *opts)
+{
+	bool in_dir = opts->huge_source == GMEM_HUGE_HUGETLBFS ||
+		      opts->huge_source == GMEM_HUGE_TMPFS;
+
+	if (opts->huge_source > GMEM_HUGE_TMPFS || in_dir != !!opts->huge_dir)
+		return -EINVAL;
+	vm->backend.huge_source = opts->huge_source;
+	return in_dir ? vm_opts_copy_string(opts->huge_dir,
+					    &vm->backend.huge_dir)
+		      : 0;
+}
+
+/* The huge source, the attribute record and the key of encrypted
+ * platforms. */
 static int vm_alloc_state(struct gmem_vm *vm, const struct gmem_vm_opts *opts)
 {
-	int err =
-		vm_attributes_init(&vm->attributes, opts->vm_memory_attributes,
-				   vm_supported_attributes(vm));
+	int err = vm_huge_source(vm, opts);
 
-	if (err)
+	if (!err)
+		err = vm_attributes_init(&vm->attributes,
+					 opts->vm_memory_attributes,
+					 vm_supported_attributes(vm));
+	if (err) {
+		gmem_free(vm->backend.huge_dir);
 		return err;
+	}
 	if (vm->platform->encrypted)
 		vm->cipher = cipher_create(&err);
-	if (err)
+	if (err) {
 		vm_attributes_destroy(&vm->attributes);
+		gmem_free(vm->backend.huge_dir);
+	}
 	return err;
 }
 
@@ -128,6 +155,12 @@ int vm_create(unsigned long type, const struct gmem_vm_opts *opts, int *fd)
 	if (!ops)
 		goto out_free;
 	vm->backend.ops = ops;
+	/* Huge files live in memory the library makes (R113). */
+	if (opts->huge_source != GMEM_HUGE_NONE &&
+	    ops->id != GMEM_BACKEND_MEMFD) {
+		err = -ENODEV;
+		goto out_free;
+	}
 	err = ops->vm_init(&vm->backend);
 	if (err)
 		goto out_free;

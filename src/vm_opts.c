@@ -12,8 +12,11 @@
  * (gmem.h) zeroes padding so that callers pass the check.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "uaccess.h"
 #include "vm_opts.h"
 
@@ -40,6 +43,8 @@ static const struct opts_field vm_opts_fields[] = {
 	OPTS_FIELD(hardening),
 	OPTS_FIELD(trusted_pointers),
 	OPTS_FIELD(uapi),
+	OPTS_FIELD(huge_dir),
+	OPTS_FIELD(huge_source),
 };
 
 #define NFIELDS (sizeof(vm_opts_fields) / sizeof(vm_opts_fields[0]))
@@ -99,4 +104,35 @@ int vm_opts_read(const struct gmem_vm_opts *in, struct gmem_vm_opts *out)
 		err = opts_tail_zero((const char *)in, sizeof(raw), sz);
 	out->sz = sizeof(*out);
 	return err;
+}
+
+/* Bytes from `p` to the end of its page: a copy within one page either
+ * faults whole or not at all. */
+static size_t page_room(const char *p)
+{
+	return 4096 - ((uintptr_t)p & 4095);
+}
+
+int vm_opts_copy_string(const char *in, char **out)
+{
+	char buf[PATH_MAX];
+
+	for (size_t at = 0, n; at < sizeof(buf); at += n) {
+		char *nul;
+
+		n = page_room(in + at);
+		if (n > sizeof(buf) - at)
+			n = sizeof(buf) - at;
+		if (copy_from_user(buf + at, in + at, n))
+			return -EFAULT;
+		nul = memchr(buf + at, 0, n);
+		if (nul) {
+			*out = gmem_malloc((size_t)(nul - buf) + 1);
+			if (!*out)
+				return -ENOMEM;
+			memcpy(*out, buf, (size_t)(nul - buf) + 1);
+			return 0;
+		}
+	}
+	return -ENAMETOOLONG;
 }

@@ -13,4 +13,8 @@
  * not read is not zero. */
 int vm_opts_read(const struct gmem_vm_opts *in, struct gmem_vm_opts *out);
 
+/* A copy of the caller's string `in` (a path, up to PATH_MAX bytes with
+ * its end), to gmem_free(): 0, -EFAULT, -ENAMETOOLONG or -ENOMEM. */
+int vm_opts_copy_string(const char *in, char **out);
+
 #endif

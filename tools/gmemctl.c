@@ -13,6 +13,7 @@
  *   read OFF                 (the host reads one byte)
  *   request OFF LEN private|shared   (the guest asks, as on pKVM)
  *   map      draw      caps
+ *   folios   (how many folios are huge, split, unallocated)
  *   host     (alone: what this host offers; see host_report.c)
  *
  * --uapi rfc-v4|v6 picks the series generation of the VM (without it,
@@ -44,6 +45,7 @@ struct ctl {
 	int fd;
 	uint64_t size;
 	char *host;
+	const char *huge_dir; /* --huge: 2 MiB folios from this tmpfs */
 };
 
 static const struct {
@@ -322,6 +324,20 @@ static void cmd_caps(struct ctl *c)
 		       gmem_ioctl(c->vm, KVM_CHECK_EXTENSION, caps[i].cap));
 }
 
+static void cmd_folios(struct ctl *c)
+{
+	struct gmem_folio_layout l;
+
+	if (gmem_get_folio_layout(c->fd, &l))
+		call_failed("gmem_get_folio_layout", 0, false);
+	printf("%llu folios of %llu KiB: %llu huge, %llu split, %llu "
+	       "unallocated\n",
+	       (unsigned long long)l.folios,
+	       (unsigned long long)(l.folio_size >> 10),
+	       (unsigned long long)l.huge, (unsigned long long)l.split,
+	       (unsigned long long)l.unallocated);
+}
+
 struct command {
 	const char *name;
 	int nargs;    /* required */
@@ -332,7 +348,7 @@ static const struct command commands[] = {
 	{ "convert", 3, 1 }, { "fallocate", 2, 0 }, { "punch", 2, 0 },
 	{ "pin", 2, 0 },     { "unpin", 2, 0 },	    { "write", 3, 0 },
 	{ "read", 1, 0 },    { "request", 3, 0 },   { "map", 0, 0 },
-	{ "draw", 0, 0 },    { "caps", 0, 0 },
+	{ "draw", 0, 0 },    { "caps", 0, 0 },	    { "folios", 0, 0 },
 };
 
 static void run_command(struct ctl *c, const char *name, char **arg, int n)
@@ -353,6 +369,8 @@ static void run_command(struct ctl *c, const char *name, char **arg, int n)
 		cmd_map(c);
 	else if (!strcmp(name, "draw"))
 		cmd_draw(c);
+	else if (!strcmp(name, "folios"))
+		cmd_folios(c);
 	else
 		cmd_caps(c);
 }
@@ -395,11 +413,14 @@ static const char *type_name(unsigned long type)
 static void setup(struct ctl *c, unsigned long type, unsigned int backend,
 		  unsigned int uapi, bool init_shared)
 {
-	GMEM_OPTS(gmem_vm_opts, o, .backend = backend, .uapi = uapi);
+	GMEM_OPTS(gmem_vm_opts, o, .backend = backend, .uapi = uapi,
+		  .huge_source = c->huge_dir ? GMEM_HUGE_TMPFS : GMEM_HUGE_NONE,
+		  .huge_dir = c->huge_dir);
 	struct kvm_create_guest_memfd g = {
 		.size = c->size,
 		.flags = GUEST_MEMFD_FLAG_MMAP |
-			 (init_shared ? GUEST_MEMFD_FLAG_INIT_SHARED : 0),
+			 (init_shared ? GUEST_MEMFD_FLAG_INIT_SHARED : 0) |
+			 (c->huge_dir ? GUEST_MEMFD_FLAG_HUGETLB : 0),
 	};
 	struct kvm_userspace_memory_region2 r = {
 		.flags = KVM_MEM_GUEST_MEMFD,
@@ -436,6 +457,7 @@ int main(int argc, char **argv)
 		{ "uapi", required_argument, NULL, 'u' },
 		{ "size", required_argument, NULL, 's' },
 		{ "private", no_argument, NULL, 'p' },
+		{ "huge", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -445,8 +467,8 @@ int main(int argc, char **argv)
 	bool init_shared = true;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+t:b:u:s:ph", options, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "+t:b:u:s:pH:h", options,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			type = parse_type(optarg);
@@ -463,12 +485,16 @@ int main(int argc, char **argv)
 		case 'p':
 			init_shared = false;
 			break;
+		case 'H':
+			c.huge_dir = optarg;
+			break;
 		case 'h':
 			printf("usage: gmemctl [--type default|sw_protected|"
 			       "pkvm|snp|tdx] [--backend kvm|memfd|auto]\n"
 			       "               [--uapi rfc-v4|v6] [--size "
-			       "SIZE] "
-			       "[--private] COMMAND [ARGS]...\n"
+			       "SIZE] [--private]\n"
+			       "               [--huge TMPFS_DIR] COMMAND "
+			       "[ARGS]...\n"
 			       "       gmemctl host\n");
 			return 0;
 		default:

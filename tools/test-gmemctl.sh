@@ -36,6 +36,18 @@ expect "SNP refuses PRESERVE" 1 'Operation not supported \(error_offset 0\)' \
 	--type snp convert 0 4K private preserve
 expect "pKVM keeps what the guest asked" 0 'converted \[0, 0x1000\) to private' \
 	--type pkvm request 0 4K private convert 0 4K private preserve
+expect "folios of a plain file" 0 '^16 folios of 4 KiB: 0 huge, 0 split, 14 unallocated$' \
+	--size 64K fallocate 0 8K folios
+# Huge folios need a tmpfs mounted huge=always (root).
+huge=$(mktemp -d)
+if mount -t tmpfs -o huge=always,size=16M gmemctl-huge "$huge" 2>/dev/null; then
+	expect "one private page splits one folio" 0 '^2 folios of 2048 KiB: 1 huge, 1 split, 0 unallocated$' \
+		--huge "$huge" --size 4M write 0 4M 1 convert 8K 4K private folios
+	umount "$huge"
+else
+	echo "skip: folios of a huge file: cannot mount a tmpfs (needs root)"
+fi
+rmdir "$huge"
 expect "caps" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +3' caps
 expect "v6: a content mode is EINVAL" 1 'KVM_SET_MEMORY_ATTRIBUTES2: Invalid argument' \
 	--uapi v6 convert 0 4K private preserve

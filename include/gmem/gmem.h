@@ -184,6 +184,41 @@ struct gmem_vm_opts {
 	 * does not know, here or there, fails the creation with EINVAL. A
 	 * caller whose sz ends before this field reads GMEM_UAPI_AUTO. */
 	unsigned int uapi;
+	/* The directory of GMEM_HUGE_HUGETLBFS or GMEM_HUGE_TMPFS, a mount
+	 * of that file system (copied at creation); NULL otherwise, else
+	 * EINVAL. */
+	const char *huge_dir;
+	/* enum gmem_huge_source: where the memory of files made with
+	 * GUEST_MEMFD_FLAG_HUGETLB comes from (memfd backend only: ENODEV
+	 * with the kvm backend). GMEM_HUGE_NONE (the default, and what a
+	 * caller whose sz ends before this field reads): the flag is an
+	 * unknown one (EINVAL), as in the running kernel. Unknown values:
+	 * EINVAL. */
+	unsigned int huge_source;
+};
+
+/*
+ * Where a huge file's memory comes from (NONE: huge files are refused), as
+ * QEMU's memory-backend-file mem-path= or memory-backend-memfd hugetlb=on
+ * choose it (docs/HUGE-FOLIOS.md):
+ *  MEMFD:     memfd_create(MFD_HUGETLB) of the folio size, from the
+ *             system's hugetlb pool; a hugetlb mapping cannot be split
+ *             into 4 KiB pages, so GUEST_MEMFD_FLAG_MMAP is refused
+ *             (EINVAL).
+ *  HUGETLBFS: a file in huge_dir, a hugetlbfs mount whose page size is
+ *             the folio size; no GUEST_MEMFD_FLAG_MMAP, as for MEMFD.
+ *  TMPFS:     a file in huge_dir, a tmpfs mounted with huge=always or
+ *             huge=within_size; 2 MiB folios only. Host mappings work
+ *             page by page: a conversion splits the host's mapping of a
+ *             folio, never the folio.
+ * Creation fails with ENOMEM where the pool or the mount cannot give
+ * huge folios, never falling back to 4 KiB pages.
+ */
+enum gmem_huge_source {
+	GMEM_HUGE_NONE = 0,
+	GMEM_HUGE_MEMFD = 1,
+	GMEM_HUGE_HUGETLBFS = 2,
+	GMEM_HUGE_TMPFS = 3,
 };
 
 /* The series generation a VM follows (gmem_vm_opts.uapi). */
@@ -287,6 +322,28 @@ struct gmem_attr_range {
 	uint64_t size;
 	uint64_t attributes;
 };
+
+/*
+ * How a guest_memfd's memory is laid out in folios, folio_size bytes
+ * each (4096 for a file made without GUEST_MEMFD_FLAG_HUGETLB). Of the
+ * folios, `unallocated` hold no memory; `huge` are allocated and uniform
+ * (every page shared, or every page private), so the host maps them
+ * whole; `split` are allocated and mixed: the folio stays whole, and the
+ * host's mappings of it are split into 4 KiB pages, private ones raising
+ * SIGBUS. For 4 KiB folios huge and split are 0.
+ */
+struct gmem_folio_layout {
+	uint64_t folio_size;
+	uint64_t folios;
+	uint64_t unallocated;
+	uint64_t huge;
+	uint64_t split;
+};
+
+/* The folio layout of a guest_memfd now. EBADF for an fd that is not a
+ * guest_memfd; EFAULT for a bad pointer. */
+GMEM_API int gmem_get_folio_layout(int gmem_fd,
+				   struct gmem_folio_layout *layout);
 
 /* The attributes (KVM_MEMORY_ATTRIBUTE_*) of the page at `offset`. EINVAL
  * for an offset past the end of the file. */

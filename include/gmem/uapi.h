@@ -90,6 +90,22 @@ struct kvm_create_guest_memfd {
 #ifndef GUEST_MEMFD_FLAG_INIT_SHARED
 #define GUEST_MEMFD_FLAG_INIT_SHARED (1ULL << 1)
 #endif
+/*
+ * Huge folios, from the hugetlb guest_memfd series ("KVM: guest_memfd: 1G
+ * page support", RFC v2, May 2025): a flag bit clear of MMAP and
+ * INIT_SHARED, and the folio size as its base-2 logarithm in the top six
+ * bits of the flags, as mmap(2) and memfd_create(2) encode a huge page
+ * size. 0 there means the default, 2 MiB.
+ */
+#ifndef GUEST_MEMFD_FLAG_HUGETLB
+#define GUEST_MEMFD_FLAG_HUGETLB (1ULL << 2)
+#endif
+#ifndef GUESTMEM_HUGETLB_FLAG_SHIFT
+#define GUESTMEM_HUGETLB_FLAG_SHIFT 58
+#define GUESTMEM_HUGETLB_FLAG_MASK  0x3fULL
+#define GUESTMEM_HUGETLB_FLAG_2MB   (21ULL << GUESTMEM_HUGETLB_FLAG_SHIFT)
+#define GUESTMEM_HUGETLB_FLAG_1GB   (30ULL << GUESTMEM_HUGETLB_FLAG_SHIFT)
+#endif
 
 /* ---- memslots ---- */
 #ifndef KVM_SET_USER_MEMORY_REGION2

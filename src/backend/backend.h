@@ -35,6 +35,10 @@ struct backend_vm {
 	/* It offers KVM_SET_USER_MEMORY_REGION2 (KVM_CAP_USER_MEMORY2,
 	 * Linux 6.8); else only KVM_SET_USER_MEMORY_REGION. */
 	bool kvm_user_memory2;
+	/* Where huge files' memory comes from (enum gmem_huge_source), and
+	 * the directory of a hugetlbfs or tmpfs source (owned), else NULL. */
+	unsigned int huge_source;
+	char *huge_dir;
 };
 
 struct backend_ops {
@@ -42,9 +46,12 @@ struct backend_ops {
 	const char *name;
 	int (*vm_init)(struct backend_vm *bvm);
 	void (*vm_fini)(struct backend_vm *bvm);
-	/* A file of `size` bytes (validated): the caller's descriptor and a
-	 * close-on-exec descriptor of its memory. 0 or -errno. */
+	/* A file of `size` bytes (validated) in folios of 1 << folio_shift
+	 * bytes (12: plain pages; else a huge file, which the host may map
+	 * when `mappable`): the caller's descriptor and a close-on-exec
+	 * descriptor of its memory. 0 or -errno. */
 	int (*file_create)(struct backend_vm *bvm, uint64_t size,
+			   unsigned int folio_shift, bool mappable,
 			   int *public_fd, int *memory_fd);
 };
 
@@ -81,6 +88,15 @@ void backend_kvm_vm_destroy(struct backend_vm *bvm);
 
 /* The system's /dev/kvm, opened once; -errno if there is none. */
 int backend_kvm_system_fd(void);
+
+/* The memory of a huge file (GUEST_MEMFD_FLAG_HUGETLB) of `size` bytes
+ * in folios of 1 << folio_shift bytes, from bvm's huge source, reserved
+ * whole where the source can reserve: a close-on-exec descriptor, or
+ * -EINVAL for a source that cannot give that folio size or cannot be
+ * mapped by the host page by page when `mappable`, -ENOMEM where no
+ * huge folios are to be had (huge_memory.c). */
+int huge_memory_create(const struct backend_vm *bvm, uint64_t size,
+		       unsigned int folio_shift, bool mappable);
 
 /* Whether the kernel offers guest_memfd with GUEST_MEMFD_FLAG_MMAP. */
 bool backend_kvm_available(void);

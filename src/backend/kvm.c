@@ -72,7 +72,9 @@ void backend_kvm_vm_destroy(struct backend_vm *bvm)
 	bvm->kvm_vm_fd = -1;
 }
 
+/* Huge files are never asked of this backend (vm_gmem_flags()). */
 static int kvm_file_create(struct backend_vm *bvm, uint64_t size,
+			   unsigned int folio_shift, bool mappable,
 			   int *public_fd, int *memory_fd)
 {
 	struct kvm_create_guest_memfd args = {
@@ -81,6 +83,9 @@ static int kvm_file_create(struct backend_vm *bvm, uint64_t size,
 	};
 	int fd, mem;
 
+	(void)mappable;
+	if (folio_shift != 12)
+		return -EINVAL;
 	fd = ioctl(bvm->kvm_vm_fd, KVM_CREATE_GUEST_MEMFD, &args);
 	if (fd < 0)
 		return -errno;

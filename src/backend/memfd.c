@@ -44,15 +44,18 @@ static void memfd_vm_fini(struct backend_vm *bvm)
 }
 
 static int memfd_file_create(struct backend_vm *bvm, uint64_t size,
+			     unsigned int folio_shift, bool mappable,
 			     int *public_fd, int *memory_fd)
 {
 	int pub, mem;
 
-	(void)bvm;
 	pub = identity_fd_create("gmem", size);
 	if (pub < 0)
 		return pub;
-	mem = memory_fd_create(size);
+	if (folio_shift != 12)
+		mem = huge_memory_create(bvm, size, folio_shift, mappable);
+	else
+		mem = memory_fd_create(size);
 	return backend_file_fds(pub, mem, public_fd, memory_fd);
 }
 

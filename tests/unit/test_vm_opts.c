@@ -22,7 +22,8 @@
 #include <gmem/gmem.h>
 
 /* The first byte after the last field this library knows. */
-#define KNOWN_END (offsetof(struct gmem_vm_opts, uapi) + sizeof(unsigned int))
+#define KNOWN_END                                                              \
+	(offsetof(struct gmem_vm_opts, huge_source) + sizeof(unsigned int))
 
 /* The padding between two bools and the unsigned int after them. */
 static const struct {
