@@ -2,13 +2,15 @@
 /*
  * The check that huge folios are mapped huge again (R113): a folio whose
  * pages are all shared, shown whole by a host mapping at an address as
- * aligned as its file offset, is mapped by one huge entry wherever the
- * host has it mapped at all. The kernel says how each page is mapped
+ * aligned as its file offset, and known to be one huge folio (the
+ * library's own view maps it huge), is mapped by one huge entry wherever
+ * the host has it mapped at all. The kernel says how each page is mapped
  * through PAGEMAP_SCAN on /proc/self/pagemap (Linux 6.7); before that
  * nothing is known and nothing is checked.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -35,13 +37,17 @@ struct pm_scan {
 
 struct huge_check {
 	struct gmem_file *file;
+	char *view; /* the library's view of the whole file, or NULL */
 	int pagemap;
 	const char **why;
 };
 
-/* Every present page of [va, va + len) is mapped by a huge entry. Where
- * the kernel cannot be asked (before 6.7), nothing is known. */
-static bool mapped_huge(int pagemap, char *va, uint64_t len)
+enum mapped { MAPPED_NONE, MAPPED_HUGE, MAPPED_SMALL };
+
+/* How the present pages of [va, va + len) are mapped: none present, all
+ * by huge entries, or some by 4 KiB ones. Where the kernel cannot be
+ * asked (before 6.7), nothing is present as far as this check knows. */
+static enum mapped mapped_as(int pagemap, char *va, uint64_t len)
 {
 	struct pm_region r[8] = { { 0 } };
 	struct pm_scan s = {
@@ -57,8 +63,21 @@ static bool mapped_huge(int pagemap, char *va, uint64_t len)
 
 	for (long i = 0; i < n; i++)
 		if (!(r[i].categories & PM_IS_HUGE))
-			return false;
-	return true;
+			return MAPPED_SMALL;
+	return n > 0 ? MAPPED_HUGE : MAPPED_NONE;
+}
+
+/* Whether the folio at file offset `o` is known to be one huge folio:
+ * the library's own view, never split, maps it huge. A folio the kernel
+ * gave as 4 KiB pages, or could not map huge there (a view placed
+ * unaligned), is not judged. */
+static bool folio_known_huge(const struct huge_check *c, uint64_t o,
+			     uint64_t size)
+{
+	char *at = c->view ? c->view + o : NULL;
+
+	return at && !((uintptr_t)at & (size - 1)) &&
+	       mapped_as(c->pagemap, at, size) == MAPPED_HUGE;
 }
 
 static int check_piece(char *va, size_t len, uint64_t offset, void *arg)
@@ -72,7 +91,8 @@ static int check_piece(char *va, size_t len, uint64_t offset, void *arg)
 
 		if ((uintptr_t)at & (size - 1))
 			return 0; /* the kernel cannot map any of it huge */
-		if (!mapped_huge(c->pagemap, at, size)) {
+		if (mapped_as(c->pagemap, at, size) == MAPPED_SMALL &&
+		    folio_known_huge(c, o, size)) {
 			*c->why = "a uniform huge folio is mapped in 4 KiB "
 				  "pages";
 			return -EUCLEAN;
@@ -83,7 +103,9 @@ static int check_piece(char *va, size_t len, uint64_t offset, void *arg)
 
 int folio_validate(struct gmem_file *f, const char **why)
 {
-	struct huge_check c = { .file = f, .why = why };
+	struct huge_check c = { .file = f,
+				.view = atomic_load(&f->view),
+				.why = why };
 	int err;
 
 	gmem_assert_held(&f->convert_lock);
