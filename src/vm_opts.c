@@ -106,33 +106,42 @@ int vm_opts_read(const struct gmem_vm_opts *in, struct gmem_vm_opts *out)
 	return err;
 }
 
-/* Bytes from `p` to the end of its page: a copy within one page either
- * faults whole or not at all. */
+/* Bytes from `p` to the end of its page: a page is readable whole or not
+ * at all. */
 static size_t page_room(const char *p)
 {
 	return 4096 - ((uintptr_t)p & 4095);
 }
 
+/* A string is read a page at a time: one byte copied with the checks of
+ * copy_from_user() proves the page readable (EFAULT otherwise), then the
+ * string's part in that page is read as it is, up to its end and no
+ * further. */
 int vm_opts_copy_string(const char *in, char **out)
 {
 	char buf[PATH_MAX];
+	size_t len = 0;
 
-	for (size_t at = 0, n; at < sizeof(buf); at += n) {
-		char *nul;
+	for (;;) {
+		size_t room = page_room(in + len), n;
+		char probe;
 
-		n = page_room(in + at);
-		if (n > sizeof(buf) - at)
-			n = sizeof(buf) - at;
-		if (copy_from_user(buf + at, in + at, n))
+		if (room > sizeof(buf) - len)
+			room = sizeof(buf) - len;
+		if (!room)
+			return -ENAMETOOLONG;
+		if (copy_from_user(&probe, in + len, 1))
 			return -EFAULT;
-		nul = memchr(buf + at, 0, n);
-		if (nul) {
-			*out = gmem_malloc((size_t)(nul - buf) + 1);
-			if (!*out)
-				return -ENOMEM;
-			memcpy(*out, buf, (size_t)(nul - buf) + 1);
-			return 0;
-		}
+		n = strnlen(in + len, room);
+		memcpy(buf + len, in + len, n);
+		len += n;
+		if (n < room)
+			break;
 	}
-	return -ENAMETOOLONG;
+	*out = gmem_malloc(len + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, buf, len);
+	(*out)[len] = 0;
+	return 0;
 }

@@ -184,6 +184,12 @@ static void test_bad_sources(void **state)
 	assert_int_equal(gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts),
 			 -1);
 	assert_int_equal(errno, EINVAL);
+	/* A directory the library cannot read. */
+	opts.huge_source = GMEM_HUGE_TMPFS;
+	opts.huge_dir = (const char *)8;
+	assert_int_equal(gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts),
+			 -1);
+	assert_int_equal(errno, EFAULT);
 	opts.huge_source = 7;
 	opts.huge_dir = NULL;
 	assert_int_equal(gmem_create_vm_opts(KVM_X86_SW_PROTECTED_VM, &opts),
