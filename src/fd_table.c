@@ -33,6 +33,7 @@
 #include "alloc.h"
 #include "fd_table.h"
 #include "lock.h"
+#include "process.h"
 
 static struct {
 	pthread_mutex_t lock;
@@ -41,26 +42,12 @@ static struct {
 } table = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-/*
- * fork(). The forking thread holds the table's lock across it, so that
- * a child never inherits it held by a thread it does not have: a child
- * may make VMs of its own (R110), which enters them here. The lock is a
- * leaf (nothing is taken, no object released, under it), so taking it
- * in a fork handler, beside the host-map lock, cannot deadlock.
- */
-static void table_before_fork(void)
-{
-	pthread_mutex_lock(&table.lock);
-}
-
-static void table_after_fork(void)
-{
-	pthread_mutex_unlock(&table.lock);
-}
-
+/* A child may make VMs of its own (R110), which enter them here: the lock
+ * must not come to it held by a thread it does not have. It is a leaf
+ * (nothing is taken, no object released, under it). */
 static void table_watch_forks(void)
 {
-	pthread_atfork(table_before_fork, table_after_fork, table_after_fork);
+	process_hold_across_fork(&table.lock);
 }
 
 static int fd_table_grow(size_t want)

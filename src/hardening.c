@@ -16,6 +16,7 @@
 #include <gmem/gmem.h>
 
 #include "hardening.h"
+#include "process.h"
 
 static struct {
 	pthread_mutex_t lock;
@@ -24,22 +25,10 @@ static struct {
 } state = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
 
-/* fork(): the lock is held across it, so that a child, which may make
- * hardened VMs of its own (R110), never inherits it held by a thread it
- * does not have. */
-static void state_before_fork(void)
-{
-	pthread_mutex_lock(&state.lock);
-}
-
-static void state_after_fork(void)
-{
-	pthread_mutex_unlock(&state.lock);
-}
-
+/* A child may make hardened VMs of its own (R110). */
 static void state_watch_forks(void)
 {
-	pthread_atfork(state_before_fork, state_after_fork, state_after_fork);
+	process_hold_across_fork(&state.lock);
 }
 
 static int nondumpable_begin(void)
