@@ -7,8 +7,9 @@
  * tmpfs mounted huge=always, which the host maps: converting one 4 KiB
  * page of a 2 MiB folio to private makes that page alone raise SIGBUS,
  * the other 511 keep their bytes, and once the folio is uniform again
- * the kernel maps it huge (PAGEMAP_SCAN says so). Pins, content modes
- * and the folio layout query on huge folios. What needs root (a mount,
+ * the kernel maps it huge (PAGEMAP_SCAN says so). Pins, content modes,
+ * SEV-SNP and TDX encryption per 4 KiB page, and the folio layout query
+ * on huge folios. What needs root (a mount,
  * a pool) skips with the reason elsewhere.
  */
 #include <errno.h>
@@ -468,6 +469,73 @@ static void test_split_then_uniform_merges(void **state)
 	tmpfs_file_close(&t);
 }
 
+/* SEV-SNP and TDX encrypt private memory per 4 KiB page inside a huge
+ * folio: the page the guest wrote reads as ciphertext once shared, its
+ * neighbours keep the host's bytes, and the folio stays one folio. */
+static void encrypted_page_in_folio(unsigned long type)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 1ULL << 32,
+		.memory_size = MIB2,
+	};
+	char secret[PAGE], back[PAGE];
+	struct huge_mount m;
+	int vm, fd;
+	char *p;
+
+	if (!huge_mount(&m, "size=16M,huge=always")) {
+		print_message("skipped: cannot mount a tmpfs (needs root)\n");
+		skip();
+	}
+	{
+		GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_MEMFD,
+			  .huge_source = GMEM_HUGE_TMPFS, .huge_dir = m.dir);
+
+		vm = gmem_create_vm_opts(type, &opts);
+		assert_true(vm >= 0);
+	}
+	fd = create(vm, MIB2,
+		    GUEST_MEMFD_FLAG_HUGETLB | GUEST_MEMFD_FLAG_MMAP |
+			    GUEST_MEMFD_FLAG_INIT_SHARED);
+	assert_true(fd >= 0);
+	r.guest_memfd = (uint32_t)fd;
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
+	p = gmem_mmap(NULL, MIB2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memset(p, 0x5a, MIB2);
+	memset(secret, 0x42, PAGE);
+	assert_int_equal(test_convert(fd, 3 * PAGE, PAGE, true, 0, NULL), 0);
+	assert_int_equal(gmem_guest_write(vm, r.guest_phys_addr + 3 * PAGE,
+					  secret, PAGE, GMEM_GUEST_PRIVATE),
+			 PAGE);
+	assert_int_equal(gmem_guest_read(vm, r.guest_phys_addr + 3 * PAGE, back,
+					 PAGE, GMEM_GUEST_PRIVATE),
+			 PAGE);
+	assert_memory_equal(back, secret, PAGE);
+	assert_int_equal(test_convert(fd, 3 * PAGE, PAGE, false, 0, NULL), 0);
+	assert_null(memmem(p + 3 * PAGE, PAGE, secret, 16));
+	assert_true(host_all(p, 3 * PAGE, 0x5a));
+	assert_true(host_all(p + 4 * PAGE, MIB2 - 4 * PAGE, 0x5a));
+	assert_int_equal(layout_of(fd).huge, 1);
+	assert_int_equal(gmem_munmap(p, MIB2), 0);
+	gmem_close(fd);
+	gmem_close(vm);
+	huge_umount(&m);
+}
+
+static void test_snp_page_in_folio(void **state)
+{
+	(void)state;
+	encrypted_page_in_folio(KVM_X86_SNP_VM);
+}
+
+static void test_tdx_page_in_folio(void **state)
+{
+	(void)state;
+	encrypted_page_in_folio(KVM_X86_TDX_VM);
+}
+
 static void test_layout_of_small_pages(void **state)
 {
 	int vm = test_vm(KVM_X86_SW_PROTECTED_VM, GMEM_BACKEND_MEMFD);
@@ -501,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_pin_in_folio_is_eagain),
 		cmocka_unit_test(test_zero_reaches_pages_of_a_folio),
 		cmocka_unit_test(test_split_then_uniform_merges),
+		cmocka_unit_test(test_snp_page_in_folio),
+		cmocka_unit_test(test_tdx_page_in_folio),
 		cmocka_unit_test(test_layout_of_small_pages),
 	};
 
