@@ -27,10 +27,14 @@
 
 #include "allocation.h"
 #include "folio.h"
+#include "folio_check.h"
 #include "gmem_file.h"
 #include "host_map.h"
 #include "view.h"
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
@@ -109,8 +113,9 @@ void folio_restore(struct gmem_file *f, uint64_t first, uint64_t end,
 			host_map_restore(f, at, at + pages);
 }
 
-/* Whether any page of the folio at `start` has memory. */
-static bool folio_allocated(struct gmem_file *f, uint64_t start)
+/* The first page of the folio at `start` that has memory, or the
+ * folio's end. */
+static uint64_t folio_first_allocated(struct gmem_file *f, uint64_t start)
 {
 	unsigned char vec[512];
 	uint64_t pages = gmem_file_folio_pages(f);
@@ -121,24 +126,50 @@ static bool folio_allocated(struct gmem_file *f, uint64_t start)
 				     : sizeof(vec);
 
 		if (allocation_query(f, at, n, vec))
-			return true;
+			return at;
 		for (uint64_t i = 0; i < n; i++)
 			if (vec[i])
-				return true;
+				return at + i;
 	}
-	return false;
+	return start + pages;
 }
 
-/* Make the folio at `start` one huge folio; it keeps its bytes. A
- * failure leaves 4 KiB pages, which are correct, only slower. */
+static bool folio_allocated(struct gmem_file *f, uint64_t start)
+{
+	return folio_first_allocated(f, start) <
+	       start + gmem_file_folio_pages(f);
+}
+
+/* Whether the folio at `start`, whose page `page` has memory, is one
+ * huge folio: the library's view, which is never split, maps it huge
+ * once that page is read through it (a page with memory: reading it
+ * allocates nothing). */
+static bool folio_is_huge(struct gmem_file *f, uint64_t start, uint64_t page,
+			  const struct view *v)
+{
+	char *base = v->base;
+
+	if (madvise(base + ((page - start) << GMEM_PAGE_SHIFT), GMEM_PAGE_SIZE,
+		    MADV_POPULATE_READ))
+		return false;
+	return folio_check_mapped_huge(base, gmem_file_folio_size(f)) == 1;
+}
+
+/* Make the folio at `start` one huge folio; it keeps its bytes. Asking
+ * the kernel to merge costs it a drain of every CPU's page lists (about
+ * 100 us), so a folio that is huge already is left alone. A failure
+ * leaves 4 KiB pages, which are correct, only slower. */
 static void folio_collapse(struct gmem_file *f, uint64_t start)
 {
 	uint64_t len = gmem_file_folio_size(f);
+	uint64_t page = folio_first_allocated(f, start);
 	struct view v;
 
-	if (view_map(f, start << GMEM_PAGE_SHIFT, len, &v))
+	if (page == start + gmem_file_folio_pages(f) ||
+	    view_map(f, start << GMEM_PAGE_SHIFT, len, &v))
 		return;
-	madvise(v.base, len, MADV_COLLAPSE);
+	if (!folio_is_huge(f, start, page, &v))
+		madvise(v.base, len, MADV_COLLAPSE);
 	view_unmap(&v);
 }
 
@@ -151,8 +182,7 @@ void folio_merge(struct gmem_file *f, uint64_t first, uint64_t end,
 	if (!mixed->n && !mixed->overflow)
 		return;
 	for (uint64_t at = folio_start(f, first); at < end; at += pages)
-		if (noted(mixed, at) && folio_uniform(f, at) &&
-		    folio_allocated(f, at))
+		if (noted(mixed, at) && folio_uniform(f, at))
 			folio_collapse(f, at);
 }
 

@@ -80,6 +80,18 @@ static bool folio_known_huge(const struct huge_check *c, uint64_t o,
 	       mapped_as(c->pagemap, at, size) == MAPPED_HUGE;
 }
 
+int folio_check_mapped_huge(const char *va, uint64_t len)
+{
+	int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	enum mapped m;
+
+	if (pagemap < 0)
+		return -1;
+	m = mapped_as(pagemap, (char *)va, len);
+	close(pagemap);
+	return m == MAPPED_NONE ? -1 : m == MAPPED_HUGE;
+}
+
 static int check_piece(char *va, size_t len, uint64_t offset, void *arg)
 {
 	struct huge_check *c = arg;
