@@ -400,8 +400,11 @@ static bool mode_supported(const struct model *m, int file, uint64_t offset,
 	case MODEL_SNP:
 		if (mode == MODE_ENCRYPTED)
 			return !to_private;
-		return mode == MODE_ZERO || mode == MODE_DESTROY;
+		/* PRESERVE to private, before launch (R93), as TDX */
+		__attribute__((fallthrough));
 	case MODEL_TDX:
+		if (mode == MODE_PRESERVE)
+			return to_private;
 		return mode == MODE_ZERO || mode == MODE_DESTROY;
 	default:
 		return false;
@@ -419,7 +422,9 @@ static enum effect mode_effect(const struct model *m, bool v6, uint64_t mode)
 		return ZERO;
 	case MODE_PRESERVE:
 	case MODE_READABLE:
-		return KEEP;
+		/* On SNP and TDX the kept bytes meet the cipher: the guest
+		 * reads them decrypted (R93: until populated). */
+		return model_encrypted(m) ? NOTHING : KEEP;
 	case MODE_DESTROY:
 		return DESTROY;
 	case MODE_ENCRYPTED:

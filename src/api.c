@@ -26,6 +26,7 @@
 #include "gmem_file.h"
 #include "guest_access.h"
 #include "host_map.h"
+#include "launch.h"
 #include "memory_attributes2.h"
 #include "pin.h"
 #include "system.h"
@@ -185,6 +186,8 @@ static int vm_ioctl(struct gmem_vm *vm, unsigned long request,
 	case KVM_SET_MEMORY_ATTRIBUTES:
 	case KVM_SET_MEMORY_ATTRIBUTES2:
 		return vm_ioctl_set_attributes(vm, request, (void *)arg);
+	case KVM_MEMORY_ENCRYPT_OP:
+		return launch_encrypt_op(vm, (void *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -606,4 +609,29 @@ int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private)
 	err = guest_exit_request(&vm->exits, &vm->slots, gpa, len, to_private);
 	vm_put(vm);
 	return syscall_return(err);
+}
+
+int gmem_get_launch_digest(int vm_fd, void *buf, size_t len)
+{
+	int err;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &err);
+	ssize_t ret;
+
+	if (!vm)
+		return syscall_return(err);
+	ret = launch_get_digest(vm, buf, len);
+	vm_put(vm);
+	return (int)syscall_return(ret);
+}
+
+int gmem_get_launch_state(int vm_fd)
+{
+	int ret;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &ret);
+
+	if (!vm)
+		return syscall_return(ret);
+	ret = launch_get_phase(vm);
+	vm_put(vm);
+	return syscall_return(ret);
 }

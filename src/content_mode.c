@@ -9,6 +9,10 @@
  * allocated (R70): an unallocated page reads zero on first use anyway, and
  * touching it would allocate it.
  *
+ * SNP and TDX take PRESERVE to private until their launch finishes
+ * (R114), though the capability does not list it: it is not a mode they
+ * support, only a step of loading an image in place.
+ *
  * The platform decides which modes it offers, what mode 0 does (zero,
  * scramble, or nothing), and whether keeping the contents needs the
  * guest's own request (pKVM). ZERO, PRESERVE and the experimental policies
@@ -65,6 +69,18 @@ static bool mode_keeps_contents(uint64_t mode)
 	       mode == GMEM_ATTRIBUTES2_READABLE;
 }
 
+/* SNP and TDX keep the contents on the way in while the launch lasts, so
+ * that an image loaded while shared can be encrypted in place (R114). */
+static bool preserve_loads_image(const struct conversion *c)
+{
+	struct gmem_vm *vm = c->file->vm;
+
+	return c->to_private &&
+	       c->mode == KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE &&
+	       vm->platform->preserve_to_private_before_launch &&
+	       !launch_state_finished(&vm->launch);
+}
+
 bool content_mode_supported(const struct conversion *c)
 {
 	struct gmem_file *f = c->file;
@@ -77,6 +93,8 @@ bool content_mode_supported(const struct conversion *c)
 	if (c->to_private && (c->mode == KVM_SET_MEMORY_ATTRIBUTES2_ZERO ||
 			      c->mode == GMEM_ATTRIBUTES2_ENCRYPTED))
 		return false;
+	if (preserve_loads_image(c))
+		return true;
 	if (!(content_modes_of(f->vm) & c->mode))
 		return false;
 	if (mode_keeps_contents(c->mode) &&

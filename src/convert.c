@@ -12,8 +12,8 @@
  *  6. reserve the attribute tree's nodes, else ENOMEM;
  *  7. to private: no page of the range may be pinned (EAGAIN at the first
  *     one), then every host mapping of it is revoked;
- *  8. to shared: the platform would invalidate the pages that were
- *     private; no software platform keeps state to take back;
+ *  8. to shared: the platform invalidates the pages that were private:
+ *     pages prepared at launch are prepared no more (R91);
  *  9. the content mode reaches every allocated page of the whole range;
  * 10. the attributes are stored, merged, and shared pages are mapped again,
  *     whole huge folios where they are shared throughout (folio.c).
@@ -39,6 +39,7 @@
 #include "host_map.h"
 #include "memory_attributes2.h"
 #include "pin.h"
+#include "prepared.h"
 #include "vm.h"
 
 /* Step 2 (R45..R52). */
@@ -102,20 +103,27 @@ static int convert_to_private(struct gmem_file *f, const struct conversion *req,
 	return err;
 }
 
-/* Step 6: the attribute tree's nodes, and what the mode will need. */
+/* Step 6: the attribute tree's nodes, what the mode will need, and what
+ * step 8 will. */
 static int convert_reserve(const struct conversion *c,
 			   struct range_tree_reservation *attr_res,
-			   struct range_tree_reservation *mode_res)
+			   struct range_tree_reservation *mode_res,
+			   struct range_tree_reservation *prep_res)
 {
 	int err = range_tree_reserve(&c->file->attributes, attr_res);
 
-	return err ? err : content_mode_prepare(c, mode_res);
+	if (!err)
+		err = content_mode_prepare(c, mode_res);
+	if (!err && !c->to_private)
+		err = prepared_reserve(c->file, prep_res);
+	return err;
 }
 
 /* Steps 4 to 10, under the lock. */
 static int __convert(const struct conversion *c, uint64_t *error_page)
 {
 	struct range_tree_reservation attr_res = { 0 }, mode_res = { 0 };
+	struct range_tree_reservation prep_res = { 0 };
 	struct gmem_file *f = c->file;
 	struct folio_mixed mixed;
 	int err;
@@ -131,12 +139,14 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 			content_mode_apply(c, &mode_res);
 		goto out;
 	}
-	err = convert_reserve(c, &attr_res, &mode_res);
+	err = convert_reserve(c, &attr_res, &mode_res, &prep_res);
 	folio_note_mixed(f, c->first, c->end, &mixed);
 	if (!err && c->to_private)
 		err = convert_to_private(f, c, error_page);
 	if (err)
 		goto out;
+	if (!c->to_private)
+		prepared_forget(f, c->first, c->end, &prep_res);
 	content_mode_apply(c, &mode_res);
 	range_tree_store(&f->attributes, c->first, c->end, c->attributes,
 			 &attr_res);
@@ -149,6 +159,7 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 out:
 	if (!err)
 		content_mode_complete(c);
+	range_tree_unreserve(&prep_res);
 	range_tree_unreserve(&mode_res);
 	range_tree_unreserve(&attr_res);
 	return err;

@@ -54,6 +54,10 @@ struct gmem_file {
 
 	struct gmem_rwlock convert_lock;
 	struct range_tree attributes; /* convert_lock */
+	/* convert_lock, written exclusive: 1 where the trusted entity holds
+	 * the page as private (populated at launch, R91); made by the first
+	 * populate, else NULL. Only prepared.c touches it. */
+	struct range_tree *prepared;
 
 	struct gmem_mutex state_lock;
 	struct range_tree fallocated; /* state_lock: 1 where fallocate()d */

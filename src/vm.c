@@ -27,6 +27,7 @@
 #include "hardening.h"
 #include "host_map.h"
 #include "identity_fd.h"
+#include "prepared.h"
 #include "view.h"
 #include "vm.h"
 #include "vm_opts.h"
@@ -48,6 +49,7 @@ uint64_t vm_gmem_flags(const struct gmem_vm *vm)
 /* Undo vm_alloc(). */
 static void vm_free(struct gmem_vm *vm)
 {
+	launch_state_destroy(&vm->launch);
 	guest_exits_destroy(&vm->exits);
 	memslots_destroy(&vm->slots);
 	vm_attributes_destroy(&vm->attributes);
@@ -139,6 +141,7 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 	gmem_object_init(&vm->obj, GMEM_OBJ_VM, vm_release);
 	memslots_init(&vm->slots, vm, &vm->backend);
 	guest_exits_init(&vm->exits);
+	launch_state_init(&vm->launch);
 	return vm;
 }
 
@@ -215,6 +218,7 @@ static void vm_file_release(struct gmem_object *obj)
 	memslot_unbind_file(&vm->slots, f);
 	guest_exit_forget_requests(&vm->exits, f);
 	view_release(f);
+	prepared_destroy(f);
 	gmem_file_destroy(f);
 	vm_put(vm);
 }

@@ -3,8 +3,8 @@
  * A VM: its type and platform, its backend and key, and its parts, each
  * with its own lock and file: memslots (memslot.c), attributes by guest
  * physical address (vm_attributes.c), and what the guest reports
- * (guest_exit.c). vm.c makes and ends the VM, and the guest_memfd files
- * made on it.
+ * (guest_exit.c), the launch (launch_state.c). vm.c makes and ends the VM, and
+ * the guest_memfd files made on it.
  */
 #ifndef GMEM_VM_H
 #define GMEM_VM_H
@@ -16,6 +16,7 @@
 
 #include "backend/backend.h"
 #include "guest_exit.h"
+#include "launch_state.h"
 #include "memslot.h"
 #include "object.h"
 #include "platform/platform.h"
@@ -44,6 +45,7 @@ struct gmem_vm {
 	struct memslots slots;
 	struct vm_attributes attributes;
 	struct guest_exits exits;
+	struct launch_state launch;
 };
 
 /* A new VM; its fd is in *fd. 0 or -errno. */

@@ -32,7 +32,9 @@ expect "private memory is SIGBUS" 1 '^gmemctl: read: SIGBUS' \
 	convert 0 4K private read 0
 expect "EAGAIN names the pinned page" 1 'Resource temporarily unavailable \(error_offset 0x1000\)' \
 	pin 4K 4K convert 0 8K private
-expect "SNP refuses PRESERVE" 1 'Operation not supported \(error_offset 0\)' \
+expect "SNP refuses PRESERVE to shared" 1 'Operation not supported \(error_offset 0\)' \
+	--type snp convert 0 4K private convert 0 4K shared preserve
+expect "SNP keeps an image on the way in before launch" 0 'converted \[0, 0x1000\) to private' \
 	--type snp convert 0 4K private preserve
 expect "pKVM keeps what the guest asked" 0 'converted \[0, 0x1000\) to private' \
 	--type pkvm request 0 4K private convert 0 4K private preserve

@@ -368,6 +368,43 @@ GMEM_API ssize_t gmem_get_attribute_ranges(int gmem_fd, uint64_t offset,
 GMEM_API int gmem_get_gpa_attributes(int vm_fd, uint64_t gpa,
 				     uint64_t *attributes);
 
+/* ---- Extensions: launch ---- */
+
+/*
+ * SEV-SNP and TDX VMs are launched with the kernel's KVM_MEMORY_ENCRYPT_OP
+ * on the VM fd (struct kvm_sev_cmd: KVM_SEV_INIT2, KVM_SEV_SNP_LAUNCH_START,
+ * _UPDATE, _FINISH; struct kvm_tdx_cmd: KVM_TDX_INIT_VM,
+ * KVM_TDX_INIT_MEM_REGION, KVM_TDX_FINALIZE_VM), with the kernel's structs
+ * and errors. A source address of 0 in LAUNCH_UPDATE / INIT_MEM_REGION
+ * populates in place: the private page's own bytes, loaded while it was
+ * shared and kept by a PRESERVE conversion, are measured and encrypted.
+ * INIT_MEM_REGION is taken on the VM fd (the kernel takes it on a vCPU
+ * fd). See gmem(7), "Launch".
+ */
+
+/* The size of a launch digest: SHA-384. */
+#define GMEM_LAUNCH_DIGEST_SIZE 48
+
+/* Launch phases, as gmem_get_launch_state() reports them. */
+#define GMEM_LAUNCH_CREATED	0 /* before KVM_SEV_INIT2 / KVM_TDX_INIT_VM */
+#define GMEM_LAUNCH_INITIALIZED 1 /* SNP: INIT2 done, not yet started */
+#define GMEM_LAUNCH_MEASURING	2 /* pages may be populated and measured */
+#define GMEM_LAUNCH_FINISHED	3 /* LAUNCH_FINISH / FINALIZE_VM done */
+
+/*
+ * Copy the launch measurement of an SEV-SNP or TDX VM into buf: the SNP
+ * launch digest or the TDX MRTD, GMEM_LAUNCH_DIGEST_SIZE bytes. Zeros
+ * before the measurement starts; frozen once the launch finishes.
+ * Returns GMEM_LAUNCH_DIGEST_SIZE; EINVAL for another VM type or a len
+ * below it, EFAULT for an unwritable buf.
+ */
+GMEM_API int gmem_get_launch_digest(int vm_fd, void *buf, size_t len);
+
+/* The launch phase of an SEV-SNP or TDX VM (GMEM_LAUNCH_*); EINVAL for
+ * another VM type. PRESERVE to private is allowed before
+ * GMEM_LAUNCH_FINISHED only. */
+GMEM_API int gmem_get_launch_state(int vm_fd);
+
 /* ---- Extensions: testing ---- */
 
 /* Make the library's allocation after the next `countdown` ones fail with

@@ -19,6 +19,12 @@
 #define KVMIO 0xAE
 #endif
 
+/* KVM_X86_SEV_VM came with KVM_SEV_INIT2 and struct kvm_sev_init (6.10):
+ * noted here, before the guards below define the VM types. */
+#ifdef KVM_X86_SEV_VM
+#define __GMEM_SYSTEM_HAS_SEV_INIT2 1
+#endif
+
 /* ---- VM types (arch/x86/include/uapi/asm/kvm.h, arm64 pKVM) ---- */
 #ifndef KVM_X86_DEFAULT_VM
 #define KVM_X86_DEFAULT_VM 0
@@ -200,6 +206,115 @@ struct kvm_memory_attributes2 {
 #endif
 #ifndef KVM_MAP_GPA_RANGE_DECRYPTED
 #define KVM_MAP_GPA_RANGE_DECRYPTED (0 << 4)
+#endif
+
+/* ---- launch: KVM_MEMORY_ENCRYPT_OP (arch/x86/include/uapi/asm/kvm.h) ----
+ * struct kvm_sev_cmd has been there since SEV; the SNP commands and
+ * structs came in 6.11 (INIT2 in 6.10), the TDX ones in 6.16. Each family
+ * is guarded by a macro it brought, so that newer headers win. Older
+ * headers name the SEV command ids in an enum; the values are the same.
+ */
+#ifndef KVM_MEMORY_ENCRYPT_OP
+struct kvm_sev_cmd {
+	__u32 id;
+	__u32 pad0;
+	__u64 data;
+	__u32 error;
+	__u32 sev_fd;
+};
+#define KVM_MEMORY_ENCRYPT_OP _IOWR(KVMIO, 0xba, unsigned long)
+#endif
+
+#ifndef KVM_SEV_SNP_PAGE_TYPE_NORMAL
+#if !defined(__GMEM_SYSTEM_HAS_SEV_INIT2)
+struct kvm_sev_init {
+	__u64 vmsa_features;
+	__u32 flags;
+	__u16 ghcb_version;
+	__u16 pad1;
+	__u32 pad2[8];
+};
+#define KVM_SEV_INIT2 22
+#endif
+#define KVM_SEV_SNP_LAUNCH_START  100
+#define KVM_SEV_SNP_LAUNCH_UPDATE 101
+#define KVM_SEV_SNP_LAUNCH_FINISH 102
+
+struct kvm_sev_snp_launch_start {
+	__u64 policy;
+	__u8 gosvw[16];
+	__u16 flags;
+	__u8 pad0[6];
+	__u64 pad1[4];
+};
+
+#define KVM_SEV_PAGE_TYPE_INVALID	 0x0
+#define KVM_SEV_SNP_PAGE_TYPE_NORMAL	 0x1
+#define KVM_SEV_SNP_PAGE_TYPE_ZERO	 0x3
+#define KVM_SEV_SNP_PAGE_TYPE_UNMEASURED 0x4
+#define KVM_SEV_SNP_PAGE_TYPE_SECRETS	 0x5
+#define KVM_SEV_SNP_PAGE_TYPE_CPUID	 0x6
+
+struct kvm_sev_snp_launch_update {
+	__u64 gfn_start;
+	__u64 uaddr;
+	__u64 len;
+	__u8 type;
+	__u8 pad0;
+	__u16 flags;
+	__u32 pad1;
+	__u64 pad2[4];
+};
+
+#define KVM_SEV_SNP_ID_BLOCK_SIZE    96
+#define KVM_SEV_SNP_ID_AUTH_SIZE     4096
+#define KVM_SEV_SNP_FINISH_DATA_SIZE 32
+
+struct kvm_sev_snp_launch_finish {
+	__u64 id_block_uaddr;
+	__u64 id_auth_uaddr;
+	__u8 id_block_en;
+	__u8 auth_key_en;
+	__u8 vcek_disabled;
+	__u8 host_data[KVM_SEV_SNP_FINISH_DATA_SIZE];
+	__u8 pad0[3];
+	__u16 flags;
+	__u64 pad1[4];
+};
+#endif
+
+#ifndef KVM_TDX_MEASURE_MEMORY_REGION
+#define KVM_TDX_CAPABILITIES	0
+#define KVM_TDX_INIT_VM		1
+#define KVM_TDX_INIT_VCPU	2
+#define KVM_TDX_INIT_MEM_REGION 3
+#define KVM_TDX_FINALIZE_VM	4
+#define KVM_TDX_GET_CPUID	5
+
+struct kvm_tdx_cmd {
+	__u32 id;
+	__u32 flags;
+	__u64 data;
+	__u64 hw_error;
+};
+
+struct kvm_tdx_init_vm {
+	__u64 attributes;
+	__u64 xfam;
+	__u64 mrconfigid[6];
+	__u64 mrowner[6];
+	__u64 mrownerconfig[6];
+	__u64 reserved[12];
+	struct kvm_cpuid2 cpuid;
+};
+
+#define KVM_TDX_MEASURE_MEMORY_REGION (1ULL << 0)
+
+struct kvm_tdx_init_mem_region {
+	__u64 source_addr;
+	__u64 gpa;
+	__u64 nr_pages;
+};
 #endif
 
 #endif /* GMEM_UAPI_H */
