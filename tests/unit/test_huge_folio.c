@@ -277,9 +277,21 @@ static bool pool_set(long n)
 	return !fclose(f) && ok;
 }
 
+/* The pool as the test found it, given back even when it fails. */
+static long pool_before = -1;
+
+static int pool_give_back(void **state)
+{
+	(void)state;
+	if (pool_before >= 0)
+		pool_set(pool_before);
+	pool_before = -1;
+	return 0;
+}
+
 static void test_hugetlb_memfd(void **state)
 {
-	long before = pool_total();
+	long before = pool_before = pool_total();
 	uint64_t attributes = 0;
 	int vm, fd;
 
@@ -564,7 +576,7 @@ int main(void)
 		cmocka_unit_test(test_bad_sources),
 		cmocka_unit_test(test_no_pool_is_enomem),
 		cmocka_unit_test(test_tmpfs_without_huge_is_enomem),
-		cmocka_unit_test(test_hugetlb_memfd),
+		cmocka_unit_test_teardown(test_hugetlb_memfd, pool_give_back),
 		cmocka_unit_test(test_one_page_private_keeps_511),
 		cmocka_unit_test(test_pin_in_folio_is_eagain),
 		cmocka_unit_test(test_zero_reaches_pages_of_a_folio),
