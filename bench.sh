@@ -25,7 +25,7 @@ done
 
 benches=(bench_zero bench_lookup bench_api bench_convert bench_legacy
 	 bench_ownership bench_hardening bench_huge
-	 bench_scaling bench_cipher)
+	 bench_scaling bench_cipher bench_launch)
 targets=("${benches[@]/#/bench/}")
 quick=no
 for arg in "$@"; do [ "$arg" = --quick ] && quick=yes; done
