@@ -10,6 +10,7 @@
 #define GMEM_LAUNCH_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gmem/uapi.h>
@@ -78,5 +79,16 @@ struct launch_cmd {
 		struct kvm_tdx_init_mem_region tdx_region;
 	} arg;
 };
+
+/* Every byte of a padding field is zero. */
+static inline bool launch_all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
 
 #endif

@@ -52,16 +52,6 @@ struct snp_page_info {
 
 _Static_assert(sizeof(struct snp_page_info) == 0x70, "PAGE_INFO is 0x70");
 
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static int read_arg(enum uaccess_mode mode, const struct launch_cmd *c,
 		    void *dst, size_t len)
 {
@@ -80,7 +70,7 @@ static int snp_read_init2(enum uaccess_mode mode, struct launch_cmd *c)
 		return -EFAULT;
 	/* No VMSA feature is modelled, so none is supported. */
 	if (init.flags || init.vmsa_features || init.pad1 ||
-	    !all_zero(init.pad2, sizeof(init.pad2)))
+	    !launch_all_zero(init.pad2, sizeof(init.pad2)))
 		return -EINVAL;
 	if (init.ghcb_version > GHCB_VERSION_MAX)
 		return -EINVAL;
@@ -103,8 +93,8 @@ static int snp_read_start(enum uaccess_mode mode, enum launch_phase phase,
 	/* One context per VM: a second start is EINVAL, even after finish. */
 	if (phase != LAUNCH_INITIALIZED || start.flags)
 		return -EINVAL;
-	if (!all_zero(start.pad0, sizeof(start.pad0)) ||
-	    !all_zero(start.pad1, sizeof(start.pad1)))
+	if (!launch_all_zero(start.pad0, sizeof(start.pad0)) ||
+	    !launch_all_zero(start.pad1, sizeof(start.pad1)))
 		return -EINVAL;
 	if ((start.policy & ~SNP_POLICY_VALID) ||
 	    !(start.policy & SNP_POLICY_MBO))
@@ -153,7 +143,7 @@ static int snp_read_update(enum uaccess_mode mode, enum launch_phase phase,
 	if (!u->len || (u->len & (LAUNCH_PAGE_BYTES - 1)) || u->flags ||
 	    !snp_page_type_valid(u->type))
 		return -EINVAL;
-	if (u->pad0 || u->pad1 || !all_zero(u->pad2, sizeof(u->pad2)))
+	if (u->pad0 || u->pad1 || !launch_all_zero(u->pad2, sizeof(u->pad2)))
 		return -EINVAL;
 	if (u->type != KVM_SEV_SNP_PAGE_TYPE_ZERO &&
 	    (u->uaddr & (LAUNCH_PAGE_BYTES - 1)))
@@ -203,8 +193,8 @@ static int snp_read_finish(enum uaccess_mode mode, enum launch_phase phase,
 		return -EINVAL;
 	if (read_arg(mode, c, &f, sizeof(f)))
 		return -EFAULT;
-	if (f.flags || !all_zero(f.pad0, sizeof(f.pad0)) ||
-	    !all_zero(f.pad1, sizeof(f.pad1)))
+	if (f.flags || !launch_all_zero(f.pad0, sizeof(f.pad0)) ||
+	    !launch_all_zero(f.pad1, sizeof(f.pad1)))
 		return -EINVAL;
 	err = snp_read_id_blobs(mode, &f);
 	if (err)

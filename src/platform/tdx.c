@@ -35,16 +35,6 @@
 #define TDX_RECORD_BYTES 128
 #define TDX_EXTEND_CHUNK 256
 
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /* The CPUID entries, read only to check that they can be. */
 static int tdx_read_cpuid(enum uaccess_mode mode, const void *entries,
 			  uint32_t nent)
@@ -77,7 +67,7 @@ static int tdx_read_init_vm(enum uaccess_mode mode, enum launch_phase phase,
 	err = tdx_read_cpuid(mode, uinit + sizeof(init), init.cpuid.nent);
 	if (err)
 		return err;
-	if (!all_zero(init.reserved, sizeof(init.reserved)) ||
+	if (!launch_all_zero(init.reserved, sizeof(init.reserved)) ||
 	    init.cpuid.padding)
 		return -EINVAL;
 	if (init.attributes & ~TDX_TD_ATTR_SEPT_VE_DISABLE)
