@@ -8,9 +8,9 @@
  * page of a 2 MiB folio to private makes that page alone raise SIGBUS,
  * the other 511 keep their bytes, and once the folio is uniform again
  * the kernel maps it huge (PAGEMAP_SCAN says so). Pins, content modes,
- * SEV-SNP and TDX encryption per 4 KiB page, and the folio layout query
- * on huge folios. What needs root (a mount,
- * a pool) skips with the reason elsewhere.
+ * SEV-SNP and TDX encryption per 4 KiB page, in-place populate keeping a
+ * 2 MiB folio whole, and the folio layout query on huge folios. What needs root
+ * (a mount, a pool) skips with the reason elsewhere.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -548,6 +548,128 @@ static void test_tdx_page_in_folio(void **state)
 	encrypted_page_in_folio(KVM_X86_TDX_VM);
 }
 
+/* ---- in-place populate keeps a 2 MiB folio whole (SEV-SNP, TDX) ---- */
+
+static int encrypt_op(int vm, void *cmd)
+{
+	return gmem_ioctl(vm, KVM_MEMORY_ENCRYPT_OP, cmd);
+}
+
+/* The launch up to the measurement, then [gpa, gpa + 2 MiB) encrypted
+ * in place (no source) and measured. */
+static void launch_in_place(int vm, unsigned long type, uint64_t gpa)
+{
+	if (type == KVM_X86_SNP_VM) {
+		struct kvm_sev_init init = { 0 };
+		struct kvm_sev_snp_launch_start start = { .policy = 1ULL
+								    << 17 };
+		struct kvm_sev_snp_launch_update u = {
+			.gfn_start = gpa >> 12,
+			.len = MIB2,
+			.type = KVM_SEV_SNP_PAGE_TYPE_NORMAL,
+		};
+		struct kvm_sev_cmd c1 = { .id = KVM_SEV_INIT2,
+					  .data = (uintptr_t)&init };
+		struct kvm_sev_cmd c2 = { .id = KVM_SEV_SNP_LAUNCH_START,
+					  .data = (uintptr_t)&start };
+		struct kvm_sev_cmd c3 = { .id = KVM_SEV_SNP_LAUNCH_UPDATE,
+					  .data = (uintptr_t)&u };
+
+		assert_int_equal(encrypt_op(vm, &c1), 0);
+		assert_int_equal(encrypt_op(vm, &c2), 0);
+		assert_int_equal(encrypt_op(vm, &c3), 0);
+	} else {
+		struct kvm_tdx_init_vm *init = calloc(
+			1,
+			sizeof(*init) + 256 * sizeof(struct kvm_cpuid_entry2));
+		struct kvm_tdx_init_mem_region r = {
+			.gpa = gpa,
+			.nr_pages = MIB2 / PAGE,
+		};
+		struct kvm_tdx_cmd c1 = { .id = KVM_TDX_INIT_VM,
+					  .data = (uintptr_t)init };
+		struct kvm_tdx_cmd c2 = {
+			.id = KVM_TDX_INIT_MEM_REGION,
+			.flags = KVM_TDX_MEASURE_MEMORY_REGION,
+			.data = (uintptr_t)&r,
+		};
+
+		assert_non_null(init);
+		assert_int_equal(encrypt_op(vm, &c1), 0);
+		assert_int_equal(encrypt_op(vm, &c2), 0);
+		free(init);
+	}
+}
+
+static void populate_keeps_folio(unsigned long type)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 1ULL << 32,
+		.memory_size = MIB2,
+	};
+	struct tmpfs_file t = { 0 };
+	char back[PAGE];
+
+	if (!huge_mount(&t.m, "size=16M,huge=always")) {
+		print_message("skipped: cannot mount a tmpfs (needs root)\n");
+		skip();
+	}
+	{
+		GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_MEMFD,
+			  .huge_source = GMEM_HUGE_TMPFS, .huge_dir = t.m.dir);
+
+		t.vm = gmem_create_vm_opts(type, &opts);
+		assert_true(t.vm >= 0);
+	}
+	t.len = MIB2;
+	t.fd = create(t.vm, MIB2,
+		      GUEST_MEMFD_FLAG_HUGETLB | GUEST_MEMFD_FLAG_MMAP |
+			      GUEST_MEMFD_FLAG_INIT_SHARED);
+	assert_true(t.fd >= 0);
+	r.guest_memfd = (uint32_t)t.fd;
+	assert_int_equal(gmem_ioctl(t.vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
+	t.p = gmem_mmap(NULL, MIB2, PROT_READ | PROT_WRITE, MAP_SHARED, t.fd,
+			0);
+	assert_true(t.p != MAP_FAILED);
+	/* The image, loaded while shared. */
+	memset(t.p, 0x7e, MIB2);
+	if (mapped_huge(t.p, MIB2) != 1) {
+		tmpfs_file_close(&t);
+		print_message("skipped: the kernel gave no PMD mapping\n");
+		skip();
+	}
+	assert_int_equal(test_convert(t.fd, 0, MIB2, true,
+				      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+				      NULL),
+			 0);
+	launch_in_place(t.vm, type, r.guest_phys_addr);
+	/* The guest reads its image; the folio is one folio still. */
+	assert_int_equal(gmem_guest_read(t.vm, r.guest_phys_addr + 77 * PAGE,
+					 back, PAGE, GMEM_GUEST_PRIVATE),
+			 PAGE);
+	for (size_t i = 0; i < PAGE; i++)
+		assert_int_equal((unsigned char)back[i], 0x7e);
+	assert_int_equal(layout_of(t.fd).huge, 1);
+	/* Shared again, the host maps all of it with one huge entry. */
+	assert_int_equal(test_convert(t.fd, 0, MIB2, false, 0, NULL), 0);
+	assert_int_equal(host_read(t.p + 5 * PAGE) >= 0, 1);
+	assert_int_equal(mapped_huge(t.p, MIB2), 1);
+	tmpfs_file_close(&t);
+}
+
+static void test_snp_populate_keeps_folio(void **state)
+{
+	(void)state;
+	populate_keeps_folio(KVM_X86_SNP_VM);
+}
+
+static void test_tdx_populate_keeps_folio(void **state)
+{
+	(void)state;
+	populate_keeps_folio(KVM_X86_TDX_VM);
+}
+
 static void test_layout_of_small_pages(void **state)
 {
 	int vm = test_vm(KVM_X86_SW_PROTECTED_VM, GMEM_BACKEND_MEMFD);
@@ -583,6 +705,8 @@ int main(void)
 		cmocka_unit_test(test_split_then_uniform_merges),
 		cmocka_unit_test(test_snp_page_in_folio),
 		cmocka_unit_test(test_tdx_page_in_folio),
+		cmocka_unit_test(test_snp_populate_keeps_folio),
+		cmocka_unit_test(test_tdx_populate_keeps_folio),
 		cmocka_unit_test(test_layout_of_small_pages),
 	};
 
