@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the libFuzzer targets (gmem_diff, gmem_kernel) with clang,
+# Builds the libFuzzer targets (gmem_diff, gmem_kernel, gmem_huge) with clang,
 # AddressSanitizer and UndefinedBehaviorSanitizer, compiling the library's
 # sources directly (with coverage) rather than linking the gcc-built
 # library.
@@ -13,7 +13,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-$src/build-fuzz}" && cd "${1:-$src/build-fuzz}" && pwd)
 cc=${FUZZ_CC:-clang}
-targets=(gmem_diff gmem_kernel)
+targets=(gmem_diff gmem_kernel gmem_huge)
 
 if ! command -v "$cc" >/dev/null; then
 	echo "skipped: no $cc (apt-get install clang libclang-rt-14-dev)"

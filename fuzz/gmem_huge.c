@@ -81,6 +81,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mount("gmem-fuzz-huge", mount_dir, "tmpfs", 0,
 		  "huge=always,size=64M")) {
 		rmdir(mount_dir);
+		fprintf(stderr, "gmem_huge: skipped: cannot mount a tmpfs "
+				"with huge=always (needs root)\n");
 		printf("skipped: cannot mount a tmpfs with huge=always "
 		       "(needs root)\n");
 		exit(77);

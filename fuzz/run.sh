@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the fuzz targets (fuzz/build.sh) and fuzzes for a while: three
-# quarters of the time gmem_diff (engine against the reference model), a
-# quarter gmem_kernel (library against the kernel, where /dev/kvm can make
-# VMs), each starting from its seed corpus in the tree; new inputs go to a
-# scratch corpus in the output directory, never into the tree.
+# Builds the fuzz targets (fuzz/build.sh) and fuzzes for a while: a
+# quarter of the time gmem_kernel (library against the kernel, where
+# /dev/kvm can make VMs), a sixth gmem_huge (huge folios against their
+# model, as root), the rest gmem_diff (engine against the reference
+# model), each starting from its seed corpus in the tree; new inputs go to
+# a scratch corpus in the output directory, never into the tree.
 #
 #   fuzz/run.sh [seconds] [out-dir] [libFuzzer options...]
 #
@@ -56,6 +57,8 @@ fuzz() { # target, seconds, libFuzzer options...
 }
 
 kernel_secs=$((secs / 4))
-fuzz gmem_diff $((secs - kernel_secs)) "$@" || exit 1
+huge_secs=$((secs / 6))
+fuzz gmem_diff $((secs - kernel_secs - huge_secs)) "$@" || exit 1
 fuzz gmem_kernel "$kernel_secs" "$@" || exit 1
+fuzz gmem_huge "$huge_secs" "$@" || exit 1
 echo "fuzzed $secs s without a divergence"
