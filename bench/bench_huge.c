@@ -25,6 +25,7 @@
  * can be reserved (such a file is not mapped by the host), are reported.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,9 @@ static const char *huge_mount(struct huge_mount *m)
 	m->mounted = false;
 	if (!mkdtemp(m->dir))
 		return "no temporary directory";
+	/* The mount is the benchmark's own, gone with it however it ends. */
+	if (!unshare(CLONE_NEWNS))
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	m->mounted = !mount("gmem-bench-huge", m->dir, "tmpfs", 0,
 			    "huge=always,size=2G");
 	if (m->mounted)

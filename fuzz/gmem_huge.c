@@ -17,6 +17,7 @@
  * Mounting the tmpfs needs root: elsewhere the target exits 77 (skip).
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <setjmp.h>
@@ -78,6 +79,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(mount_dir, sizeof(mount_dir), "/tmp/gmem-fuzz-huge-XXXXXX");
 	if (!mkdtemp(mount_dir))
 		fail("mkdtemp: %s", strerror(errno));
+	/* The mount is the process's own: a divergence aborts without
+	 * unmounting, and the mount goes with the process. */
+	if (!unshare(CLONE_NEWNS))
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (mount("gmem-fuzz-huge", mount_dir, "tmpfs", 0,
 		  "huge=always,size=64M")) {
 		rmdir(mount_dir);

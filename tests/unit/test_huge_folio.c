@@ -13,6 +13,7 @@
  * (a mount, a pool) skips with the reason elsewhere.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,15 @@ struct huge_mount {
 	char dir[64];
 	bool mounted;
 };
+
+/* Mounts made from here on are this process's own, in a mount namespace
+ * of its own where it may make one (root): they go with it, even when a
+ * test fails before it unmounts. */
+static void private_mounts(void)
+{
+	if (!unshare(CLONE_NEWNS))
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
 
 static bool huge_mount(struct huge_mount *m, const char *options)
 {
@@ -710,5 +720,6 @@ int main(void)
 		cmocka_unit_test(test_layout_of_small_pages),
 	};
 
+	private_mounts();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

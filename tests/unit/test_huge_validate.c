@@ -9,6 +9,7 @@
  * White-box; needs root to mount a tmpfs with huge=always.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -141,6 +142,9 @@ static void test_split_mapping_is_named(void **state)
 
 int main(void)
 {
+	/* The test's mount is its own: it goes with the process. */
+	if (!unshare(CLONE_NEWNS))
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_mapping_is_named),
 	};
