@@ -132,7 +132,7 @@ static const char *huge_mount(struct huge_mount *m)
 		return "no temporary directory";
 	/* The mount is the benchmark's own, gone with it however it ends. */
 	if (!unshare(CLONE_NEWNS))
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL);
 	m->mounted = !mount("gmem-bench-huge", m->dir, "tmpfs", 0,
 			    "huge=always,size=2G");
 	if (m->mounted)

@@ -82,7 +82,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The mount is the process's own: a divergence aborts without
 	 * unmounting, and the mount goes with the process. */
 	if (!unshare(CLONE_NEWNS))
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL);
 	if (mount("gmem-fuzz-huge", mount_dir, "tmpfs", 0,
 		  "huge=always,size=64M")) {
 		rmdir(mount_dir);

@@ -44,7 +44,7 @@ struct huge_mount {
 static void private_mounts(void)
 {
 	if (!unshare(CLONE_NEWNS))
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL);
 }
 
 static bool huge_mount(struct huge_mount *m, const char *options)

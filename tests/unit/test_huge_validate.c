@@ -144,7 +144,7 @@ int main(void)
 {
 	/* The test's mount is its own: it goes with the process. */
 	if (!unshare(CLONE_NEWNS))
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_mapping_is_named),
 	};
