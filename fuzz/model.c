@@ -535,6 +535,12 @@ static void convert_commit(struct model *m, int file, uint64_t offset,
 	enum effect e = mode_effect(m, m->vm[f->vm].v6, mode);
 	int r = find_request(m, file, offset, size, to_private);
 
+	/* v6+ on pKVM: the hypervisor clears what the host takes back
+	 * without the guest's share (R122). */
+	if (m->vm[f->vm].v6 && m->platform == MODEL_PKVM && !to_private &&
+	    r < 0)
+		e = ZERO;
+
 	for (uint64_t i = offset / PAGE; i < (offset + size) / PAGE; i++) {
 		struct model_page *p = &f->page[i];
 

@@ -22,8 +22,9 @@
  *
  * The v6 revision of the series dropped content modes: on a VM that
  * follows it (vm_uapi_v6()) no flag is known, mode 0 is the only mode,
- * and it keeps the bytes on every platform (R93, R94). That is the whole
- * difference the generation makes here.
+ * and it keeps the bytes on every platform (R93, R94), except where
+ * pKVM's hypervisor clears a page the guest did not share (R122). That
+ * is the whole difference the generation makes here.
  *
  * This file decides; the work is done where its state lives: the bytes
  * are scrubbed by scrub.c, and DESTROY's pages are freed and recorded by
@@ -106,6 +107,26 @@ bool content_mode_supported(const struct conversion *c)
 	return true;
 }
 
+/*
+ * v6+ leaves the bytes to the trusted side (R94). pKVM's hypervisor lets
+ * the host have a protected guest's page only when the guest shared it;
+ * a page the host takes back on its own is cleared first (R122), so a
+ * host conversion to shared the guest did not ask for reads zeros, as
+ * RFC v4's pKVM gave for mode 0.
+ */
+static enum content_action v6_action(const struct conversion *c)
+{
+	struct gmem_file *f = c->file;
+
+	if (c->to_private || !f->vm->platform->keep_needs_guest_request)
+		return CONTENT_KEEP;
+	return guest_exit_requested(
+		       &f->vm->exits, f, c->first << GMEM_PAGE_SHIFT,
+		       (c->end - c->first) << GMEM_PAGE_SHIFT, false, false)
+		       ? CONTENT_KEEP
+		       : CONTENT_ZERO;
+}
+
 static enum content_action content_action_of(const struct conversion *c)
 {
 	switch (c->mode) {
@@ -114,10 +135,11 @@ static enum content_action content_action_of(const struct conversion *c)
 	case GMEM_ATTRIBUTES2_DESTROY:
 		return CONTENT_DESTROY;
 	case 0:
-		/* v6+: guest_memfd leaves the bytes alone on every platform
-		 * (R94); RFC v4: the platform's mode 0 (R66). */
+		/* v6+: guest_memfd leaves the bytes alone (R94), but for
+		 * pKVM's hypervisor (R122); RFC v4: the platform's mode 0
+		 * (R66). */
 		if (vm_uapi_v6(c->file->vm))
-			return CONTENT_KEEP;
+			return v6_action(c);
 		return c->file->vm->platform->unspecified;
 	default: /* PRESERVE, READABLE, ENCRYPTED */
 		return CONTENT_KEEP;

@@ -144,7 +144,7 @@ static const struct conf_case cases[] = {
 
 	CONTENTS("series/sw_protected to private and back", "R94", "changed",
 		 "kept", SWP, "ps"),
-	CONTENTS("series/pkvm to private and back", "R94", "zero", "kept",
+	CONTENTS("series/pkvm to private and back", "R122", "zero", NULL,
 		 KVM_VM_TYPE_ARM_PROTECTED, "ps"),
 	CONTENTS("series/snp to private and back", "R94", "kept", NULL,
 		 KVM_X86_SNP_VM, "ps"),

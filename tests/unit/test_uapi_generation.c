@@ -191,6 +191,16 @@ static bool all_bytes(const char *buf, unsigned char value)
 	return true;
 }
 
+/* A conversion to shared of the whole file, asked for by the guest first
+ * where the platform wants that (pKVM, R122). */
+static void to_shared(const struct setup *s, unsigned long type)
+{
+	if (type == KVM_VM_TYPE_ARM_PROTECTED)
+		assert_int_equal(gmem_guest_request(s->vm, GPA, SIZE, false),
+				 0);
+	assert_int_equal(test_convert(s->fd, 0, SIZE, false, 0, NULL), 0);
+}
+
 /* R94: the bytes stay as they are, in both directions, on every
  * platform; the encrypted ones show them through the cipher. */
 static void check_untouched(unsigned long type, bool encrypted)
@@ -205,7 +215,7 @@ static void check_untouched(unsigned long type, bool encrypted)
 	/* Plaintext the host left is what the guest reads, or noise where
 	 * the guest reads through the cipher. */
 	assert_true(all_bytes(buf, BYTE) == !encrypted);
-	assert_int_equal(test_convert(s.fd, 0, SIZE, false, 0, NULL), 0);
+	to_shared(&s, type);
 	/* Nothing wrote the page in between: the host finds its bytes. */
 	assert_true(host_all(s.host, SIZE, BYTE));
 
@@ -216,7 +226,7 @@ static void check_untouched(unsigned long type, bool encrypted)
 	assert_int_equal(
 		gmem_guest_write(s.vm, GPA, buf, PAGE, GMEM_GUEST_PRIVATE),
 		PAGE);
-	assert_int_equal(test_convert(s.fd, 0, SIZE, false, 0, NULL), 0);
+	to_shared(&s, type);
 	assert_true(host_all(s.host, PAGE, BYTE) == !encrypted);
 	assert_false(host_all(s.host, PAGE, 0));
 	teardown_vm(&s);
@@ -229,6 +239,33 @@ static void test_v6_contents_untouched(void **state)
 	check_untouched(KVM_VM_TYPE_ARM_PROTECTED, false);
 	check_untouched(KVM_X86_SNP_VM, true);
 	check_untouched(KVM_X86_TDX_VM, true);
+}
+
+/* R122: on pKVM a page the host takes back without the guest's share is
+ * cleared by the hypervisor; one the guest shared keeps its bytes. */
+static void test_v6_pkvm_clears_unshared(void **state)
+{
+	char buf[PAGE];
+	struct setup s;
+
+	(void)state;
+	setup_vm(&s, KVM_VM_TYPE_ARM_PROTECTED, GMEM_UAPI_V6);
+	assert_int_equal(test_convert(s.fd, 0, SIZE, true, 0, NULL), 0);
+	memset(buf, BYTE, PAGE);
+	assert_int_equal(
+		gmem_guest_write(s.vm, GPA, buf, PAGE, GMEM_GUEST_PRIVATE),
+		PAGE);
+	assert_int_equal(test_convert(s.fd, 0, SIZE, false, 0, NULL), 0);
+	assert_true(host_all(s.host, SIZE, 0));
+
+	assert_int_equal(test_convert(s.fd, 0, SIZE, true, 0, NULL), 0);
+	assert_int_equal(
+		gmem_guest_write(s.vm, GPA, buf, PAGE, GMEM_GUEST_PRIVATE),
+		PAGE);
+	assert_int_equal(gmem_guest_request(s.vm, GPA, SIZE, false), 0);
+	assert_int_equal(test_convert(s.fd, 0, SIZE, false, 0, NULL), 0);
+	assert_true(host_all(s.host, PAGE, BYTE));
+	teardown_vm(&s);
 }
 
 /* R94 against R66: RFC v4's mode 0 scrambles on SW_PROTECTED and zeroes
@@ -477,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_generation_einval),
 		cmocka_unit_test(test_v6_any_flag_einval),
 		cmocka_unit_test(test_v6_contents_untouched),
+		cmocka_unit_test(test_v6_pkvm_clears_unshared),
 		cmocka_unit_test(test_rfc_v4_mode0_differs),
 		cmocka_unit_test(test_v6_capabilities),
 		cmocka_unit_test(test_v6_vm_level_switch),

@@ -93,8 +93,9 @@ static void pkvm_keeps_only_what_the_guest_asked(void)
 	struct gvm_hc_result r;
 
 	if (v6)
-		gvm_printf("pKVM under the v6+ uAPI: no mode, so nothing for "
-			   "the host to be refused\n");
+		gvm_printf("pKVM under the v6+ uAPI: no mode to refuse, but "
+			   "the hypervisor clears what the guest did not "
+			   "share\n");
 	else
 		gvm_printf("pKVM keeps contents only for a conversion the "
 			   "guest asked for\n");
@@ -103,11 +104,18 @@ static void pkvm_keeps_only_what_the_guest_asked(void)
 	gvm_fill_pattern(PKVM_PAGE, GVM_PAGE_SIZE, SEED);
 	gvm_host_convert(PKVM_PAGE, 1, 0, GVM_MODE_PRESERVE, &r);
 	if (v6) {
-		/* v6+ has no PRESERVE to refuse: who may share is left to
-		 * the hypervisor, which libgmem does not model there. */
+		/* v6+ has no PRESERVE to refuse; pKVM's hypervisor clears
+		 * a page the host takes back unasked (R122). */
 		gvm_expect(r.ret == 0,
 			   "v6: the host's own share goes through (%s)",
 			   gvm_errname(r.ret));
+		gvm_expect(gvm_testdev(GVM_TESTDEV_EXPECT_BYTE, PKVM_PAGE,
+				       GVM_PAGE_SIZE, 0) == 0,
+			   "but the hypervisor cleared it: the host reads "
+			   "zeros");
+		gvm_map_gpa_range(PKVM_PAGE, 1, 1, GVM_MODE_PRESERVE, &r);
+		gvm_expect(r.ret == 0, "gpa %#x is private again", PKVM_PAGE);
+		gvm_fill_pattern(PKVM_PAGE, GVM_PAGE_SIZE, SEED);
 	} else {
 		gvm_expect(r.ret == -EOPNOTSUPP,
 			   "the host's own PRESERVE share is refused (%s)",
