@@ -83,3 +83,22 @@ int capability_check(const struct gmem_vm *vm, long cap)
 {
 	return vm ? vm_capability(vm, cap) : system_capability(cap);
 }
+
+bool capability_modelled(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY2:
+	case KVM_CAP_MEMORY_FAULT_INFO:
+	case KVM_CAP_MEMORY_ATTRIBUTES:
+	case KVM_CAP_GUEST_MEMFD:
+	case KVM_CAP_VM_TYPES:
+	case KVM_CAP_EXIT_HYPERCALL:
+	case KVM_CAP_GUEST_MEMFD_FLAGS:
+	case KVM_CAP_MEMORY_ATTRIBUTES2:
+	case KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES:
+	case KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS:
+		return true;
+	default:
+		return false;
+	}
+}

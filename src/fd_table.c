@@ -91,16 +91,12 @@ static int fd_identity(int fd, dev_t *dev, ino_t *ino)
 	return 0;
 }
 
-int fd_table_insert(int fd, struct gmem_object *obj)
+/* Enter `obj` for `fd`, taking over the caller's reference. */
+static int fd_table_store(int fd, struct gmem_object *obj)
 {
 	struct gmem_object *stale = NULL;
-	int ret;
+	int ret = 0;
 
-	if (fd < 0)
-		return -EBADF;
-	ret = fd_identity(fd, &obj->dev, &obj->ino);
-	if (ret)
-		return ret;
 	pthread_once(&table_once, table_watch_forks);
 	pthread_mutex_lock(&table.lock);
 	if ((size_t)fd >= table.nslots)
@@ -115,6 +111,18 @@ int fd_table_insert(int fd, struct gmem_object *obj)
 	if (stale)
 		gmem_object_put(stale);
 	return ret;
+}
+
+int fd_table_insert(int fd, struct gmem_object *obj)
+{
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	ret = fd_identity(fd, &obj->dev, &obj->ino);
+	if (ret)
+		return ret;
+	return fd_table_store(fd, obj);
 }
 
 static struct gmem_object *fd_table_peek(int fd)
@@ -211,6 +219,14 @@ struct gmem_object *fd_table_get(int fd)
 	if (obj)
 		gmem_object_put(obj);
 	return fd_table_find_copy(fd);
+}
+
+int fd_table_insert_copy(int fd, struct gmem_object *obj)
+{
+	/* The object's identity is fixed: a copy must show it, not set it. */
+	if (fd < 0 || !fd_names(fd, obj, true))
+		return -EBADF;
+	return fd_table_store(fd, obj);
 }
 
 struct gmem_object *fd_table_remove(int fd)

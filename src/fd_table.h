@@ -16,6 +16,13 @@ int fd_table_insert(int fd, struct gmem_object *obj);
  * also keeps a duplicate of it, to know it again. 0 or -errno. */
 int fd_table_insert_shared(int fd, struct gmem_object *obj);
 
+/* Enter `fd`, a copy (dup(2) and its kin) of a descriptor of `obj`, so
+ * that it names the object on its own, as a copy of a kernel file keeps
+ * the file: the object then lives until both are closed. The table takes
+ * over the caller's reference. 0, or -EBADF if `fd` is not a copy of the
+ * object's file, -ENOMEM. */
+int fd_table_insert_copy(int fd, struct gmem_object *obj);
+
 /* The object behind `fd` with a new reference, or NULL if `fd` is not a
  * gmem descriptor (or is one whose number was reused after a plain
  * close()). A copy of a gmem descriptor (dup, F_DUPFD_CLOEXEC) names
