@@ -30,7 +30,7 @@ int close(int fd)
 {
 	int ret, err;
 
-	if (guard_inside())
+	if (guard_pass_on())
 		return next_close(fd);
 	guard_enter();
 	ret = gmem_close(fd);
@@ -76,7 +76,7 @@ int dup(int fd)
 {
 	int copy = next_dup(fd);
 
-	if (!guard_inside())
+	if (!guard_pass_on())
 		copy_made(fd, copy);
 	return copy;
 }
@@ -85,7 +85,7 @@ int dup2(int fd, int to)
 {
 	int copy = next_dup2(fd, to);
 
-	if (!guard_inside())
+	if (!guard_pass_on())
 		copy_made(fd, copy);
 	return copy;
 }
@@ -94,7 +94,7 @@ int dup3(int fd, int to, int flags)
 {
 	int copy = next_dup3(fd, to, flags);
 
-	if (!guard_inside())
+	if (!guard_pass_on())
 		copy_made(fd, copy);
 	return copy;
 }
@@ -103,7 +103,7 @@ static int fcntl_served(int fd, int cmd, unsigned long arg)
 {
 	int ret = next_fcntl(fd, cmd, arg);
 
-	if (!guard_inside() && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+	if (!guard_pass_on() && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 		copy_made(fd, ret);
 	return ret;
 }

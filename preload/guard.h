@@ -11,15 +11,23 @@
 #ifndef PRELOAD_GUARD_H
 #define PRELOAD_GUARD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 extern __thread unsigned int preload_depth
 	__attribute__((tls_model("initial-exec")));
 
-/* True while this thread runs library code: pass the call on. */
-static inline bool guard_inside(void)
+/* Set by the preload's constructor. Calls made before it (a sanitizer's
+ * runtime setting itself up, other libraries' constructors) run before
+ * anything of the library may, and pass on. */
+extern atomic_bool preload_ready;
+
+/* Whether to pass the call on: this thread runs library code, or the
+ * preload is not set up yet. */
+static inline bool guard_pass_on(void)
 {
-	return preload_depth != 0;
+	return preload_depth != 0 ||
+	       !atomic_load_explicit(&preload_ready, memory_order_relaxed);
 }
 
 static inline void guard_enter(void)

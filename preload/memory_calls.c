@@ -25,7 +25,7 @@ static void *mmap_served(void *addr, size_t len, int prot, int flags, int fd,
 	void *p;
 	int err;
 
-	if (guard_inside() || (flags & MAP_ANONYMOUS))
+	if (guard_pass_on() || (flags & MAP_ANONYMOUS))
 		return next_mmap(addr, len, prot, flags, fd, offset);
 	guard_enter();
 	p = gmem_mmap(addr, len, prot, flags, fd, offset);
@@ -49,7 +49,7 @@ int munmap(void *addr, size_t len)
 {
 	int ret, err;
 
-	if (guard_inside())
+	if (guard_pass_on())
 		return next_munmap(addr, len);
 	guard_enter();
 	ret = gmem_munmap(addr, len);
@@ -63,7 +63,7 @@ static int fallocate_served(int fd, int mode, off_t offset, off_t len)
 {
 	int ret, err;
 
-	if (guard_inside())
+	if (guard_pass_on())
 		return next_fallocate(fd, mode, offset, len);
 	guard_enter();
 	ret = gmem_fallocate(fd, mode, offset, len);
@@ -87,7 +87,7 @@ static int ftruncate_served(int fd, off_t len)
 {
 	int ret, err;
 
-	if (guard_inside())
+	if (guard_pass_on())
 		return next_ftruncate(fd, len);
 	guard_enter();
 	ret = gmem_ftruncate(fd, len);

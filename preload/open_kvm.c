@@ -61,7 +61,7 @@ static int open_served(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd = next_openat(dirfd, path, flags, mode);
 
-	if (fd < 0 || guard_inside() || !fd_is_kvm_device(fd))
+	if (fd < 0 || guard_pass_on() || !fd_is_kvm_device(fd))
 		return fd;
 	return system_fd_for(fd, flags);
 }
