@@ -61,7 +61,9 @@ static int open_served(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd = next_openat(dirfd, path, flags, mode);
 
-	if (fd < 0 || guard_pass_on() || !fd_is_kvm_device(fd))
+	/* An O_PATH descriptor has no ioctl: the kernel's answers stand. */
+	if (fd < 0 || guard_pass_on() || (flags & O_PATH) ||
+	    !fd_is_kvm_device(fd))
 		return fd;
 	return system_fd_for(fd, flags);
 }
