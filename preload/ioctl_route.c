@@ -10,7 +10,8 @@
  *    created with a real KVM VM beneath it (gmem_vm_opts.kvm_vm), so that
  *    the program can run vCPUs over its memory.
  *  - A VM descriptor: the library for guest_memfd creation, memslots,
- *    memory attributes and the capabilities it models; the real VM
+ *    memory attributes, the launch commands of SEV-SNP and TDX
+ *    (KVM_MEMORY_ENCRYPT_OP) and the capabilities it models; the real VM
  *    beneath it for everything else (KVM_CREATE_VCPU, KVM_SET_TSS_ADDR,
  *    KVM_CREATE_IRQCHIP, KVM_CHECK_EXTENSION of KVM's own capabilities,
  *    ...), so the program's vCPU descriptors are the kernel's and
@@ -120,6 +121,7 @@ static int vm_ioctl(int fd, unsigned long request, unsigned long arg)
 	case KVM_SET_USER_MEMORY_REGION2:
 	case KVM_SET_MEMORY_ATTRIBUTES:
 	case KVM_SET_MEMORY_ATTRIBUTES2:
+	case KVM_MEMORY_ENCRYPT_OP:
 		return served(fd, request, arg);
 	case KVM_SET_USER_MEMORY_REGION:
 		return vm_set_region_v1(fd, arg);
