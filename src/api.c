@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@
 #include "host_map.h"
 #include "launch.h"
 #include "memory_attributes2.h"
+#include "introspect_report.h"
+#include "introspect_server.h"
 #include "pin.h"
 #include "system.h"
 #include "uaccess.h"
@@ -102,14 +105,58 @@ int gmem_open_system(void)
 	return syscall_return(system_open());
 }
 
+/* The endpoint path the caller asked for (its string, or the
+ * environment's), in buf; "" for none. 0 or -EFAULT, -ENAMETOOLONG. */
+static int introspect_path_of(const struct gmem_vm_opts *o, char *buf,
+			      size_t len)
+{
+	const char *env = getenv("GMEM_INTROSPECT");
+	size_t at = 0;
+
+	if (!o->introspect_path) {
+		if (env && !strcmp(env, "auto"))
+			return introspect_default_path(getpid(), buf, len);
+		if (env && strlen(env) >= len)
+			return -ENAMETOOLONG;
+		strcpy(buf, env ? env : "");
+		return 0;
+	}
+	do {
+		if (at == len)
+			return -ENAMETOOLONG;
+		if (copy_from_user(&buf[at], o->introspect_path + at, 1))
+			return -EFAULT;
+	} while (buf[at++]);
+	if (!strcmp(buf, "auto"))
+		return introspect_default_path(getpid(), buf, len);
+	return 0;
+}
+
+/* Serve the new VM behind `fd` on the endpoint, or end it. */
+static int vm_serve_introspection(int fd, const char *path)
+{
+	struct gmem_vm *vm = vm_lookup(fd);
+	int err = introspect_server_add(path, vm, introspect_report_source);
+
+	vm_put(vm);
+	if (err)
+		gmem_close(fd);
+	return err;
+}
+
 int gmem_create_vm_opts(unsigned long type, const struct gmem_vm_opts *opts)
 {
+	char path[INTROSPECT_PATH_MAX];
 	struct gmem_vm_opts o;
 	int fd = -1, err;
 
 	err = vm_opts_read(opts, &o);
 	if (!err)
+		err = introspect_path_of(&o, path, sizeof(path));
+	if (!err)
 		err = vm_create(type, &o, &fd);
+	if (!err && *path)
+		err = vm_serve_introspection(fd, path);
 	return err ? syscall_return(err) : fd;
 }
 
@@ -591,12 +638,39 @@ int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
 	err = guest_exit_take_fault(&vm->exits, &f);
 	if (!err && copy_to_user_as(vm->uaccess, fault, &f, sizeof(f))) {
 		/* Leave the fault for a call that can take it. */
-		guest_exit_record_fault(&vm->exits, f.gpa,
-					f.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+		guest_exit_restore_fault(&vm->exits, &f);
 		err = -EFAULT;
 	}
 	vm_put(vm);
 	return syscall_return(err);
+}
+
+/* The report is written into the library's buffer and copied out, so
+ * that a bad buffer is EFAULT, as for every other call. */
+ssize_t gmem_introspect(int vm_fd, char *buf, size_t len)
+{
+	struct gmem_vm *vm = vm_lookup(vm_fd);
+	struct report r = { 0 };
+	int err = 0;
+
+	if (!vm)
+		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+	r.buf = len ? gmem_malloc(len) : NULL;
+	r.cap = r.buf ? len : 0;
+	if (len && !r.buf)
+		err = -ENOMEM;
+	if (!err) {
+		introspect_report_header(&r);
+		introspect_report_vm(&r, vm);
+		introspect_report_end(&r);
+	}
+	if (!err && len &&
+	    copy_to_user_as(vm->uaccess, buf, r.buf,
+			    r.len < len ? r.len + 1 : len))
+		err = -EFAULT;
+	gmem_free(r.buf);
+	vm_put(vm);
+	return err ? syscall_return(err) : (ssize_t)r.len;
 }
 
 int gmem_guest_request(int vm_fd, uint64_t gpa, uint64_t len, bool to_private)

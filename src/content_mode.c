@@ -167,6 +167,10 @@ static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
 		scrub_zero(v.base, len);
 	else
 		scrub_scramble(v.base, len);
+	vm_stats_add(&f->vm->stats,
+		     action == CONTENT_ZERO ? VM_STAT_BYTES_ZEROED
+					    : VM_STAT_BYTES_SCRAMBLED,
+		     len);
 	view_unmap(&v);
 	return 0;
 }

@@ -172,8 +172,10 @@ int convert_set_attributes(struct gmem_file *f,
 	uint64_t error_page;
 	int err = convert_check(f, a);
 
-	if (err)
+	if (err) {
+		vm_stats_count_conversion(&f->vm->stats, a->flags, err);
 		return err;
+	}
 	c = (struct conversion){
 		.file = f,
 		.first = page_index(a->offset),
@@ -186,6 +188,7 @@ int convert_set_attributes(struct gmem_file *f,
 	err = __convert(&c, &error_page);
 	gmem_file_assert_valid(f);
 	gmem_rwlock_write_unlock(&f->convert_lock);
+	vm_stats_count_conversion(&f->vm->stats, a->flags, err);
 	if (convert_error_reports_offset(err))
 		a->error_offset = error_page << GMEM_PAGE_SHIFT;
 	return err;

@@ -70,6 +70,9 @@ static int copy_encrypted(struct page_access *a, char *memory)
 	 * zeros at rest, as the kernel's fault clears and prepares it. */
 	if (!err && (a->write || first_use))
 		err = cipher_encrypt_page(a->vm->cipher, index, plain, page);
+	if (!err && (a->write || first_use))
+		vm_stats_add(&a->vm->stats, VM_STAT_BYTES_ENCRYPTED,
+			     GMEM_PAGE_SIZE);
 	explicit_bzero(plain, sizeof(plain));
 	return err;
 }

@@ -41,7 +41,30 @@ void guest_exit_record_fault(struct guest_exits *e, uint64_t gpa, bool private)
 		.size = GMEM_PAGE_SIZE,
 	};
 	e->fault_pending = true;
+	e->last_fault = e->fault;
+	e->nfaults++;
 	gmem_mutex_unlock(&e->lock);
+}
+
+void guest_exit_restore_fault(struct guest_exits *e,
+			      const struct gmem_memory_fault *fault)
+{
+	gmem_mutex_lock(&e->lock);
+	e->fault = *fault;
+	e->fault_pending = true;
+	gmem_mutex_unlock(&e->lock);
+}
+
+uint64_t guest_exit_last_fault(struct guest_exits *e,
+			       struct gmem_memory_fault *out)
+{
+	uint64_t n;
+
+	gmem_mutex_lock(&e->lock);
+	*out = e->last_fault;
+	n = e->nfaults;
+	gmem_mutex_unlock(&e->lock);
+	return n;
 }
 
 int guest_exit_take_fault(struct guest_exits *e, struct gmem_memory_fault *out)

@@ -32,8 +32,12 @@ struct guest_request {
  * ring, oldest dropped). */
 struct guest_exits {
 	struct gmem_mutex lock;
-	struct gmem_memory_fault fault;			   /* lock */
-	bool fault_pending;				   /* lock */
+	struct gmem_memory_fault fault; /* lock */
+	bool fault_pending;		/* lock */
+	/* The latest fault, kept when taken, and how many there were: what
+	 * the introspection endpoint shows. */
+	struct gmem_memory_fault last_fault;		   /* lock */
+	uint64_t nfaults;				   /* lock */
 	struct guest_request requests[GUEST_REQUESTS_MAX]; /* lock */
 	unsigned int next_request;			   /* lock */
 };
@@ -43,6 +47,12 @@ void guest_exits_destroy(struct guest_exits *e);
 
 /* Record a memory fault for the VMM to read (gmem_get_memory_fault). */
 void guest_exit_record_fault(struct guest_exits *e, uint64_t gpa, bool private);
+/* Put back a fault taken but not delivered; it is not counted again. */
+void guest_exit_restore_fault(struct guest_exits *e,
+			      const struct gmem_memory_fault *fault);
+/* The latest fault, taken or not, and the number recorded. */
+uint64_t guest_exit_last_fault(struct guest_exits *e,
+			       struct gmem_memory_fault *out);
 /* Take the pending memory fault: 0 or -ENOENT. */
 int guest_exit_take_fault(struct guest_exits *e, struct gmem_memory_fault *out);
 

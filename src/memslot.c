@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -82,6 +83,36 @@ void memslots_destroy(struct memslots *m)
 {
 	gmem_free(m->slots);
 	gmem_mutex_destroy(&m->lock);
+}
+
+static int memslot_info_cmp(const void *a, const void *b)
+{
+	const struct memslot_info *x = a, *y = b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+size_t memslots_list(struct memslots *m, struct memslot_info *out, size_t max)
+{
+	size_t n;
+
+	gmem_mutex_lock(&m->lock);
+	n = m->nslots;
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct memslot *s = &m->slots[i];
+
+		out[i] = (struct memslot_info){
+			.slot = s->slot,
+			.flags = s->flags,
+			.gpa = s->gpa,
+			.size = s->size,
+			.gmem_offset = s->gmem_offset,
+			.has_file = s->file != NULL,
+		};
+	}
+	gmem_mutex_unlock(&m->lock);
+	qsort(out, n < max ? n : max, sizeof(*out), memslot_info_cmp);
+	return n;
 }
 
 static struct memslot *memslot_find(struct memslots *m, uint32_t id)

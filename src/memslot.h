@@ -76,6 +76,20 @@ struct gmem_file *memslot_gpa_to_file(struct memslots *m, uint64_t gpa,
  * -ENOENT if no such slot covers `gpa`. */
 int memslot_gpa_to_hva(struct memslots *m, uint64_t gpa, uint64_t *hva);
 
+/* A slot as a report shows it. */
+struct memslot_info {
+	uint32_t slot;
+	uint32_t flags;
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t gmem_offset;
+	bool has_file; /* bound to a guest_memfd that is still there */
+};
+
+/* Up to `max` slots into `out`, in guest physical order; returns how many
+ * there are. */
+size_t memslots_list(struct memslots *m, struct memslot_info *out, size_t max);
+
 /* A guest_memfd is going away: its slots stay, unbound (R36). */
 void memslot_unbind_file(struct memslots *m, struct gmem_file *f);
 

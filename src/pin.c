@@ -22,6 +22,7 @@
 #include "gmem_file.h"
 #include "pin.h"
 #include "view.h"
+#include "vm.h"
 
 static int pin_check_range(struct gmem_file *f, uint64_t offset, uint64_t len)
 {
@@ -129,6 +130,8 @@ int pin_range(struct gmem_file *f, uint64_t offset, uint64_t len)
 		err = -EFAULT;
 	if (!err)
 		err = pin_adjust(f, offset, len, 1);
+	if (!err)
+		vm_stats_add(&f->vm->stats, VM_STAT_PINS, end - first);
 	gmem_file_assert_valid(f);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
@@ -142,6 +145,8 @@ int unpin_range(struct gmem_file *f, uint64_t offset, uint64_t len)
 		return err;
 	gmem_rwlock_read_lock(&f->convert_lock);
 	err = pin_adjust(f, offset, len, -1);
+	if (!err)
+		vm_stats_add(&f->vm->stats, VM_STAT_UNPINS, page_index(len));
 	gmem_file_assert_valid(f);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
@@ -164,4 +169,30 @@ uint64_t pin_first_pinned(struct gmem_file *f, uint64_t first, uint64_t end)
 	range_tree_for_each(&f->pins, first, end, find_pinned, &found);
 	gmem_mutex_unlock(&f->state_lock);
 	return found;
+}
+
+struct pin_visit {
+	int (*fn)(const struct range_tree_range *r, void *arg);
+	void *arg;
+};
+
+static int pin_visit_pinned(const struct range_tree_range *r, void *arg)
+{
+	struct pin_visit *v = arg;
+
+	return r->value ? v->fn(r, v->arg) : 0;
+}
+
+int pin_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
+		 int (*fn)(const struct range_tree_range *r, void *arg),
+		 void *arg)
+{
+	struct pin_visit v = { fn, arg };
+	int ret;
+
+	gmem_assert_held(&f->convert_lock);
+	gmem_mutex_lock(&f->state_lock);
+	ret = range_tree_for_each(&f->pins, first, end, pin_visit_pinned, &v);
+	gmem_mutex_unlock(&f->state_lock);
+	return ret;
 }

@@ -28,6 +28,7 @@
 #include "host_map.h"
 #include "identity_fd.h"
 #include "prepared.h"
+#include "introspect_server.h"
 #include "view.h"
 #include "vm.h"
 #include "vm_opts.h"
@@ -62,7 +63,9 @@ static void vm_release(struct gmem_object *obj)
 {
 	struct gmem_vm *vm = vm_from_object(obj);
 
-	/* Every file is gone already, and each took its views back. */
+	/* Every file is gone already, and each took its views back; a
+	 * report in progress ends before the VM does. */
+	introspect_server_remove(vm);
 	vm->backend.ops->vm_fini(&vm->backend);
 	hardening_end(vm->hardening);
 	vm_free(vm);

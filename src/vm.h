@@ -23,6 +23,7 @@
 #include "uapi_generation.h"
 #include "uaccess.h"
 #include "vm_attributes.h"
+#include "vm_stats.h"
 
 struct gmem_cipher;
 
@@ -46,6 +47,8 @@ struct gmem_vm {
 	struct vm_attributes attributes;
 	struct guest_exits exits;
 	struct launch_state launch;
+	/* Atomic counters: the conversion path adds, the endpoint reads. */
+	struct vm_stats stats;
 };
 
 /* A new VM; its fd is in *fd. 0 or -errno. */

@@ -45,6 +45,7 @@ static const struct opts_field vm_opts_fields[] = {
 	OPTS_FIELD(uapi),
 	OPTS_FIELD(huge_dir),
 	OPTS_FIELD(huge_source),
+	OPTS_FIELD(introspect_path),
 };
 
 #define NFIELDS (sizeof(vm_opts_fields) / sizeof(vm_opts_fields[0]))

@@ -195,6 +195,15 @@ struct gmem_vm_opts {
 	 * unknown one (EINVAL), as in the running kernel. Unknown values:
 	 * EINVAL. */
 	unsigned int huge_source;
+	/* Serve this VM on the process's introspection endpoint: a UNIX
+	 * socket at this path (made with mode 0600, answering its owner
+	 * only, read-only; see gmem_introspect(3)), open while any VM served
+	 * on it exists. "auto": $XDG_RUNTIME_DIR/gmem-PID.sock, else
+	 * /tmp/gmem-PID.sock. NULL (the default): the environment variable
+	 * GMEM_INTROSPECT names the path, or "auto"; unset or empty, no
+	 * endpoint. One path a process: another while one is open is EBUSY;
+	 * a path a live socket holds is EADDRINUSE. */
+	const char *introspect_path;
 };
 
 /*
@@ -404,6 +413,17 @@ GMEM_API int gmem_get_launch_digest(int vm_fd, void *buf, size_t len);
  * another VM type. PRESERVE to private is allowed before
  * GMEM_LAUNCH_FINISHED only. */
 GMEM_API int gmem_get_launch_state(int vm_fd);
+/*
+ * The introspection report of a VM: the lines of text its introspection
+ * endpoint serves (counters of conversions by content mode and result,
+ * bytes zeroed, scrambled and encrypted, pins, memory faults and the
+ * latest one, memslots, and each slot's attributes, allocation and pins
+ * in guest physical order; gmem_introspect(3) lists them). Up to len - 1
+ * bytes and a NUL are stored in buf; returns the length of the whole
+ * report, as snprintf() does, so that a larger return than len - 1 asks
+ * for a larger buffer. EBADF/EINVAL for a descriptor that is not a VM.
+ */
+GMEM_API ssize_t gmem_introspect(int vm_fd, char *buf, size_t len);
 
 /* ---- Extensions: testing ---- */
 

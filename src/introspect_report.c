@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The introspection report.
+ *
+ * One line a fact, a keyword first and then numbers in a fixed order, so
+ * that a reader needs no parser beyond splitting on spaces:
+ *
+ *   gmem-introspect 1 PID
+ *   vm TYPE PLATFORM BACKEND
+ *   conversions MODE RESULT COUNT        (mode none|zero|preserve|other)
+ *   counter NAME COUNT                   (bytes_zeroed, pins, faults, ...)
+ *   fault GPA SIZE FLAGS                 (the latest memory fault, if any)
+ *   slot ID GPA SIZE GMEM_OFFSET FLAGS BOUND
+ *   range GPA END ATTRIBUTES             (within the slot above)
+ *   alloc GPA END                        (allocated pages)
+ *   pin GPA END COUNT                    (pinned pages)
+ *   end
+ *
+ * The report only reads: the counters with relaxed loads, the last fault
+ * under the guest exits' lock, the slots under theirs, and each bound
+ * file's attributes, allocation and pins under its convert_lock held
+ * shared (and state_lock for pins), one slot at a time. A conversion
+ * therefore never waits for a whole report, only for the slot being read;
+ * and a report never sees a conversion half done within a slot.
+ */
+#include <unistd.h>
+
+#include "alloc.h"
+#include "allocation.h"
+#include "gmem_file.h"
+#include "introspect_report.h"
+#include "pin.h"
+#include "report.h"
+#include "vm.h"
+
+/* Slots a report lists; more than KVM's default of 32 per address space. */
+#define REPORT_SLOTS_MAX 512
+
+void introspect_report_header(struct report *r)
+{
+	report_printf(r, "gmem-introspect 1 %ld\n", (long)getpid());
+}
+
+void introspect_report_end(struct report *r)
+{
+	report_printf(r, "end\n");
+}
+
+static void report_counters(struct report *r, struct gmem_vm *vm)
+{
+	struct gmem_memory_fault fault;
+	uint64_t nfaults = guest_exit_last_fault(&vm->exits, &fault);
+
+	for (int m = 0; m < VM_STATS_MODES; m++)
+		for (int res = 0; res < VM_STATS_RESULTS; res++)
+			report_printf(
+				r, "conversions %s %s %llu\n",
+				vm_stats_mode_name(m),
+				vm_stats_result_name(res),
+				(unsigned long long)vm_stats_read_conversions(
+					&vm->stats, m, res));
+	for (int c = 0; c < VM_STATS_COUNT; c++)
+		report_printf(r, "counter %s %llu\n", vm_stat_name(c),
+			      (unsigned long long)vm_stats_read(&vm->stats, c));
+	report_printf(r, "counter faults %llu\n", (unsigned long long)nfaults);
+	if (nfaults)
+		report_printf(r, "fault %#llx %#llx %#llx\n",
+			      (unsigned long long)fault.gpa,
+			      (unsigned long long)fault.size,
+			      (unsigned long long)fault.flags);
+}
+
+/* Where a slot's file range lands in guest physical addresses. */
+struct slot_walk {
+	struct report *r;
+	uint64_t gpa;	  /* of the slot */
+	uint64_t first;	  /* the slot's first page in the file */
+	const char *what; /* the line's keyword */
+};
+
+static uint64_t walk_gpa(const struct slot_walk *w, uint64_t page)
+{
+	return w->gpa + ((page - w->first) << GMEM_PAGE_SHIFT);
+}
+
+static int report_value_run(const struct range_tree_range *rr, void *arg)
+{
+	struct slot_walk *w = arg;
+
+	report_printf(w->r, "%s %#llx %#llx %#llx\n", w->what,
+		      (unsigned long long)walk_gpa(w, rr->start),
+		      (unsigned long long)walk_gpa(w, rr->end),
+		      (unsigned long long)rr->value);
+	return 0;
+}
+
+static int report_alloc_run(struct gmem_file *f, uint64_t start, uint64_t end,
+			    void *arg)
+{
+	struct slot_walk *w = arg;
+
+	(void)f;
+	report_printf(w->r, "alloc %#llx %#llx\n",
+		      (unsigned long long)walk_gpa(w, start),
+		      (unsigned long long)walk_gpa(w, end));
+	return 0;
+}
+
+/* The file behind one slot, over the slot's range of it. */
+static void report_slot_file(struct report *r, struct gmem_vm *vm,
+			     const struct memslot_info *s)
+{
+	uint64_t offset, slot_end;
+	struct gmem_file *f =
+		memslot_gpa_to_file(&vm->slots, s->gpa, &offset, &slot_end);
+	struct slot_walk w = { r, s->gpa, page_index(offset), "range" };
+	uint64_t end = w.first + page_index(s->size);
+
+	if (!f)
+		return;
+	gmem_file_attribute_ranges(f, offset, s->size, report_value_run, &w);
+	gmem_rwlock_read_lock(&f->convert_lock);
+	allocation_for_each(f, w.first, end, report_alloc_run, &w);
+	w.what = "pin";
+	pin_for_each(f, w.first, end, report_value_run, &w);
+	gmem_rwlock_read_unlock(&f->convert_lock);
+	gmem_file_put(f);
+}
+
+static void report_slots(struct report *r, struct gmem_vm *vm)
+{
+	struct memslot_info *slots =
+		gmem_calloc(REPORT_SLOTS_MAX, sizeof(*slots));
+	size_t n;
+
+	if (!slots) {
+		report_printf(r, "error slots ENOMEM\n");
+		return;
+	}
+	n = memslots_list(&vm->slots, slots, REPORT_SLOTS_MAX);
+	for (size_t i = 0; i < n && i < REPORT_SLOTS_MAX; i++) {
+		const struct memslot_info *s = &slots[i];
+
+		report_printf(r, "slot %u %#llx %#llx %#llx %#x %d\n", s->slot,
+			      (unsigned long long)s->gpa,
+			      (unsigned long long)s->size,
+			      (unsigned long long)s->gmem_offset, s->flags,
+			      s->has_file);
+		if (s->has_file)
+			report_slot_file(r, vm, s);
+	}
+	gmem_free(slots);
+}
+
+void introspect_report_source(void *vm, struct report *r)
+{
+	introspect_report_vm(r, vm);
+}
+
+void introspect_report_vm(struct report *r, struct gmem_vm *vm)
+{
+	report_printf(r, "vm %lu %s %s\n", vm->type, vm->platform->name,
+		      vm->backend.ops->name);
+	report_counters(r, vm);
+	report_slots(r, vm);
+}
