@@ -51,7 +51,7 @@ else
 fi
 rmdir "$huge"
 expect "caps" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +3' caps
-expect "v6: a content mode is EINVAL" 1 'KVM_SET_MEMORY_ATTRIBUTES2: Invalid argument' \
+expect "v6: a content mode is EINVAL" 1 'KVM_SET_MEMORY_ATTRIBUTES2: EINVAL: Invalid argument' \
 	--uapi v6 convert 0 4K private preserve
 expect "v6: conversions keep the bytes" 0 'host read 0x41 at 4K' \
 	--uapi v6 write 0 8K 0x41 convert 4K 4K private \

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm.h"
 
@@ -48,6 +49,11 @@ static const char usage[] =
 	"  -T, --timeout SECONDS    give up on the guest (default 60, 0: "
 	"never)\n"
 	"  -q, --quiet              only the guest's console\n"
+	"  -I, --introspect[=PATH]  open libgmem's introspection endpoint\n"
+	"                           (default path: auto, see gmemctl attach)\n"
+	"      --hold SECONDS       keep the VM that long after the guest "
+	"ends,\n"
+	"                           for gmemctl attach (0 to 3600)\n"
 	"  -S, --software           with --demo: the software guest even "
 	"where\n"
 	"                           KVM could run the real one (--demo takes\n"
@@ -65,6 +71,8 @@ static const struct option options[] = {
 	{ "hypercall", required_argument, NULL, 'H' },
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "introspect", optional_argument, NULL, 'I' },
+	{ "hold", required_argument, NULL, 'O' },
 	{ "demo", no_argument, NULL, 'D' },
 	{ "software", no_argument, NULL, 'S' },
 	{ "list", no_argument, NULL, 'L' },
@@ -163,6 +171,14 @@ static int parse_option(int opt, const char *arg, struct vm_config *cfg)
 			return usage_error("bad timeout '%s'", arg);
 		cfg->timeout_s = (unsigned int)n;
 		break;
+	case 'I':
+		cfg->introspect = arg ? arg : "auto";
+		return 0;
+	case 'O':
+		if (parse_uint(arg, 0, 3600, &n))
+			return usage_error("bad hold time '%s'", arg);
+		cfg->hold_s = (unsigned int)n;
+		return 0;
 	case 'q':
 		cfg->quiet = true;
 		break;
@@ -187,6 +203,17 @@ static int image_open(const char *name, struct guest_image *image)
 	return loader_read_file(name, image);
 }
 
+/* Keep the VM, as the guest left it, for a debugger to attach. */
+static void vm_hold(struct vm *vm, unsigned int seconds)
+{
+	if (!seconds)
+		return;
+	say(vm, "vmm", "holding the VM for %u s: gmemctl attach %ld", seconds,
+	    (long)getpid());
+	fflush(stdout);
+	sleep(seconds);
+}
+
 static int run_program(const struct vm_config *cfg, const char *name)
 {
 	struct guest_image image;
@@ -205,6 +232,7 @@ static int run_program(const struct vm_config *cfg, const char *name)
 	if (ret >= 0) {
 		memory_print_map(&vm);
 		say(&vm, "vmm", "the guest %s", ret ? "failed" : "passed");
+		vm_hold(&vm, cfg->hold_s);
 	}
 	vm_destroy(&vm);
 	loader_release(&image);
@@ -220,7 +248,7 @@ int main(int argc, char **argv)
 	int opt, err;
 
 	opterr = 0; /* our own one-line messages */
-	while ((opt = getopt_long(argc, argv, "t:m:u:c:r:H:T:qSh", options,
+	while ((opt = getopt_long(argc, argv, "t:m:u:c:r:H:T:qShI::", options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':

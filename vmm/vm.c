@@ -72,7 +72,8 @@ static int vm_init_sync(struct vm *vm)
 static int vm_create_gmem(struct vm *vm)
 {
 	GMEM_OPTS(gmem_vm_opts, opts, .backend = GMEM_BACKEND_AUTO,
-		  .kvm_vm = !vm->cfg.software, .uapi = vm->cfg.uapi);
+		  .kvm_vm = !vm->cfg.software, .uapi = vm->cfg.uapi,
+		  .introspect_path = vm->cfg.introspect);
 
 	vm->gmem_vm = gmem_create_vm_opts(vm->cfg.type, &opts);
 	if (vm->gmem_vm < 0) {

@@ -68,6 +68,10 @@ struct vm_config {
 	bool software;	   /* no KVM: for the software guest (software.c) */
 	unsigned int uapi; /* enum gmem_uapi; AUTO: GMEM_UAPI decides */
 	uint32_t arg;	   /* for the program, in EBP */
+	/* libgmem's introspection endpoint for the VM (gmemctl attach), or
+	 * NULL: then GMEM_INTROSPECT decides. */
+	const char *introspect;
+	unsigned int hold_s; /* keep the VM this long after the guest ends */
 };
 
 struct memory {
