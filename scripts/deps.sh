@@ -18,3 +18,21 @@ if ((${#missing[@]})); then
 	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# What some tests use and skip without, saying so: tmux (gmemctl watch in
+# a terminal) and Chromium (gmemctl's SVG pictures, rendered). Offline,
+# or where they cannot be installed, the tests still run.
+optional=(tmux chromium)
+absent=()
+for p in "${optional[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		absent+=("$p")
+done
+if ((${#absent[@]})); then
+	echo "installing (optional): ${absent[*]}"
+	sudo_cmd=()
+	[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${absent[@]}" >/dev/null 2>&1 ||
+		echo "could not install ${absent[*]}: the tests that need them skip"
+fi

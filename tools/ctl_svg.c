@@ -123,11 +123,15 @@ static int svg_slot(FILE *out, const struct snap_vm *vm, size_t v,
 			 y + (int)(cell / SVG_COLUMNS) * SVG_CELL,
 			 cell_flags(vm, s, first, n));
 	}
+	/* The slot's frame: as wide as its cells. */
 	if (rows)
 		fprintf(out,
 			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 			"fill=\"none\" stroke=\"#333333\"/>\n",
-			SVG_MARGIN - 2, y - 2, SVG_COLUMNS * SVG_CELL + 3,
+			SVG_MARGIN - 2, y - 2,
+			(int)(ncells < SVG_COLUMNS ? ncells : SVG_COLUMNS) *
+					SVG_CELL +
+				3,
 			rows * SVG_CELL + 3);
 	return y + rows * SVG_CELL + 12;
 }
