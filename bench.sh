@@ -24,7 +24,7 @@ for arg in "$@"; do
 done
 
 benches=(bench_zero bench_lookup bench_api bench_convert bench_legacy
-	 bench_ownership bench_hardening bench_huge
+	 bench_ownership bench_hardening bench_huge bench_introspect
 	 bench_scaling bench_cipher bench_launch)
 targets=("${benches[@]/#/bench/}")
 quick=no

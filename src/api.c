@@ -649,12 +649,12 @@ int gmem_get_memory_fault(int vm_fd, struct gmem_memory_fault *fault)
  * that a bad buffer is EFAULT, as for every other call. */
 ssize_t gmem_introspect(int vm_fd, char *buf, size_t len)
 {
-	struct gmem_vm *vm = vm_lookup(vm_fd);
 	struct report r = { 0 };
-	int err = 0;
+	int err;
+	struct gmem_vm *vm = vm_get_own(vm_fd, &err);
 
 	if (!vm)
-		return syscall_return(foreign_fd_error(vm_fd, -EINVAL));
+		return syscall_return(err);
 	r.buf = len ? gmem_malloc(len) : NULL;
 	r.cap = r.buf ? len : 0;
 	if (len && !r.buf)
