@@ -155,6 +155,7 @@ static bool host_touch(struct ctl *c, uint64_t off, uint64_t len, int byte,
 /* SIGBUS is what the kernel delivers, not an errno: said as such. */
 static int host_sigbus(const struct ctl *c, const char *command)
 {
+	fflush(stdout);
 	if (c->line)
 		fprintf(stderr, "gmemctl: line %d: ", c->line);
 	else

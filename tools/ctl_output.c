@@ -16,6 +16,7 @@ int ctl_usage(int line, const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout); /* the error after what came before it */
 	fprintf(stderr, "gmemctl: ");
 	if (line)
 		fprintf(stderr, "line %d: ", line);
