@@ -23,9 +23,9 @@
 
 /* The first byte after the last field this library knows. */
 #define KNOWN_END                                                              \
-	(offsetof(struct gmem_vm_opts, huge_source) + sizeof(unsigned int))
+	(offsetof(struct gmem_vm_opts, introspect_path) + sizeof(const char *))
 
-/* The padding between two bools and the unsigned int after them. */
+/* The padding after a bool or an unsigned int, before the next field. */
 static const struct {
 	size_t start, end;
 } holes[] = {
@@ -33,6 +33,10 @@ static const struct {
 	  offsetof(struct gmem_vm_opts, kvm_vm) },
 	{ offsetof(struct gmem_vm_opts, trusted_pointers) + sizeof(bool),
 	  offsetof(struct gmem_vm_opts, uapi) },
+	{ offsetof(struct gmem_vm_opts, uapi) + sizeof(unsigned int),
+	  offsetof(struct gmem_vm_opts, huge_dir) },
+	{ offsetof(struct gmem_vm_opts, huge_source) + sizeof(unsigned int),
+	  offsetof(struct gmem_vm_opts, introspect_path) },
 };
 
 #define NHOLES (sizeof(holes) / sizeof(holes[0]))
