@@ -254,7 +254,7 @@ void print_stats(FILE *out, const struct snapshot *s)
 			fprintf(out, "%11s", snap_result_names[r]);
 		fputc('\n', out);
 		for (int m = 0; m < SNAP_MODES; m++) {
-			fprintf(out, "    %-8s", snap_mode_names[m]);
+			fprintf(out, "    %-9s", snap_mode_names[m]);
 			for (int r = 0; r < SNAP_RESULTS; r++)
 				fprintf(out, "%11llu",
 					(unsigned long long)

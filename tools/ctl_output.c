@@ -37,6 +37,7 @@ static const char *errno_name(int err)
 int ctl_call_failed(const struct ctl *c, const char *command, const char *call,
 		    int err, bool has_offset, uint64_t error_offset)
 {
+	fflush(stdout);
 	fprintf(stderr, "gmemctl: ");
 	if (c->line)
 		fprintf(stderr, "line %d: ", c->line);
