@@ -6,7 +6,8 @@
 # run a guest here, a gmemctl run converts instead. watch runs in a tmux
 # pane; the captured screen must show the title, the counters with the
 # guest's conversions, the map with private pages and the legend, and
-# 'q' must end it. Skipped, with the reason, without tmux.
+# 'q' must end it. Skipped, with the reason, without tmux or without a
+# pseudo-terminal for it.
 #
 #   test-gmemctl-watch.sh GMEMCTL [GMEM_VM] [CAPTURE_FILE]
 set -u
@@ -65,8 +66,12 @@ if [ -z "$pid" ]; then
 	wait_ready "$sock" "$dir/log" 'pinned' || { echo "FAIL: no endpoint"; cat "$dir/log"; exit 1; }
 fi
 
-tmux -L "$session" new-session -d -x 110 -y 50 \
-	"$gmemctl attach $sock watch --interval 1; echo watch-ended; sleep 30"
+# A terminal needs a pseudo-terminal: a private /dev may have none.
+if ! err=$(tmux -L "$session" new-session -d -x 110 -y 50 \
+	"$gmemctl attach $sock watch --interval 1; echo watch-ended; sleep 30" 2>&1); then
+	echo "skipped: tmux cannot open a terminal here: $err"
+	exit 77
+fi
 screen=
 for _ in $(seq 50); do
 	sleep 0.2
