@@ -98,7 +98,7 @@ static void ask_snapshot(void)
 
 	strcpy(addr.sun_path, sock_path);
 	if (s >= 0 && !connect(s, (struct sockaddr *)&addr, sizeof(addr)) &&
-	    write(s, "snapshot\n", 9) == 9) {
+	    send(s, "snapshot\n", 9, MSG_NOSIGNAL) == 9) {
 		while (read(s, buf, sizeof(buf)) > 0)
 			;
 		atomic_fetch_add(&snapshots, 1);

@@ -136,7 +136,7 @@ static int introspect_path_of(const struct gmem_vm_opts *o, char *buf,
 static int vm_serve_introspection(int fd, const char *path)
 {
 	struct gmem_vm *vm = vm_lookup(fd);
-	int err = introspect_server_add(path, vm, introspect_report_source);
+	int err = introspect_server_add(path, vm, &introspect_vm_source);
 
 	vm_put(vm);
 	if (err)

@@ -152,10 +152,26 @@ static void report_slots(struct report *r, struct gmem_vm *vm)
 	gmem_free(slots);
 }
 
-void introspect_report_source(void *vm, struct report *r)
+static bool source_tryget(void *vm)
+{
+	return gmem_object_tryget(&((struct gmem_vm *)vm)->obj);
+}
+
+static void source_put(void *vm)
+{
+	vm_put(vm);
+}
+
+static void source_report(void *vm, struct report *r)
 {
 	introspect_report_vm(r, vm);
 }
+
+const struct introspect_source_ops introspect_vm_source = {
+	.tryget = source_tryget,
+	.put = source_put,
+	.report = source_report,
+};
 
 void introspect_report_vm(struct report *r, struct gmem_vm *vm)
 {

@@ -7,6 +7,7 @@
 #ifndef GMEM_INTROSPECT_REPORT_H
 #define GMEM_INTROSPECT_REPORT_H
 
+#include "introspect_server.h"
 #include "report.h"
 
 struct gmem_vm;
@@ -19,8 +20,8 @@ void introspect_report_header(struct report *r);
  * the caller keeps `vm` alive. */
 void introspect_report_vm(struct report *r, struct gmem_vm *vm);
 /* The same, for the introspection endpoint, which knows VMs only as the
- * sources it serves. */
-void introspect_report_source(void *vm, struct report *r);
+ * sources it serves: how it holds and reports one. */
+extern const struct introspect_source_ops introspect_vm_source;
 /* The last line. */
 void introspect_report_end(struct report *r);
 

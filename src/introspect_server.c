@@ -16,14 +16,19 @@
  *
  * Data flows one way: the thread reads each VM's state through its
  * report function, under the locks that the VM's parts own; the
- * conversion path never calls here (it only adds to counters). The report
- * is rendered into a buffer under `sources_lock` and sent after it is
- * dropped, so a slow client holds up no VM, and a VM that ends waits at
- * most for one report in progress.
+ * conversion path never calls here (it only adds to counters). The thread
+ * takes a reference on every source under `sources_lock`, drops the lock,
+ * reports them into a buffer and drops the references, then sends: a
+ * slow client holds up no VM, and no VM ends while it is being read.
+ *
+ * Dropping the last reference of a VM whose program closed it meanwhile
+ * ends the VM on the endpoint's thread, which then removes itself as a
+ * source; if it was the last, the thread stops the endpoint itself (it
+ * cannot join itself) and exits after the answer in hand.
  *
  * Locks: `life_lock` orders starting and stopping the endpoint (taken by
- * the VMs' creators and releases, never by the thread); `sources_lock`
- * guards the list of sources, and is held while reporting them.
+ * the VMs' creators and ends, and by the thread only when it ends a VM,
+ * holding nothing else); `sources_lock` guards the list of sources.
  */
 #include <errno.h>
 #include <poll.h>
@@ -48,8 +53,11 @@
 
 struct source {
 	void *source;
-	introspect_source_fn *fn;
+	const struct introspect_source_ops *ops;
 };
+
+/* Set on the endpoint's thread when it stopped the endpoint itself. */
+static __thread bool server_self_stopped;
 
 static struct {
 	pthread_mutex_t life_lock;
@@ -81,12 +89,25 @@ int introspect_default_path(pid_t pid, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Every report, into a buffer of its own size; NULL on ENOMEM. */
-static char *render_sources(size_t *len)
+/* A reference on every source served now, into held[]; their count. */
+static size_t sources_hold(struct source *held)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&server.sources_lock);
+	for (size_t i = 0; i < server.nsources; i++)
+		if (server.sources[i].ops->tryget(server.sources[i].source))
+			held[n++] = server.sources[i];
+	pthread_mutex_unlock(&server.sources_lock);
+	return n;
+}
+
+/* The reports of held[0, n), into a buffer of their size; NULL on
+ * ENOMEM. */
+static char *render_held(const struct source *held, size_t n, size_t *len)
 {
 	struct report r = { 0 };
 
-	pthread_mutex_lock(&server.sources_lock);
 	for (int tries = 0; tries < 4; tries++) {
 		size_t need = r.len + 4096;
 
@@ -95,19 +116,31 @@ static char *render_sources(size_t *len)
 		if (!r.buf)
 			break;
 		report_printf(&r, "gmem-introspect 1 %ld\n", (long)getpid());
-		for (size_t i = 0; i < server.nsources; i++)
-			server.sources[i].fn(server.sources[i].source, &r);
+		for (size_t i = 0; i < n; i++)
+			held[i].ops->report(held[i].source, &r);
 		report_printf(&r, "end\n");
 		if (r.len < r.cap)
 			break;
 	}
-	pthread_mutex_unlock(&server.sources_lock);
 	if (r.buf && r.len >= r.cap) {
 		gmem_free(r.buf);
 		r.buf = NULL;
 	}
 	*len = r.len;
 	return r.buf;
+}
+
+/* Every source's report; NULL on ENOMEM. The references go last: one of
+ * them may end a VM, here. */
+static char *render_sources(size_t *len)
+{
+	struct source held[SOURCES_MAX];
+	size_t n = sources_hold(held);
+	char *text = render_held(held, n, len);
+
+	for (size_t i = 0; i < n; i++)
+		held[i].ops->put(held[i].source);
+	return text;
 }
 
 /* Only the process's own user may look. */
@@ -197,6 +230,8 @@ static void *server_main(void *arg)
 			continue;
 		server_answer(fd);
 		close(fd);
+		if (server_self_stopped)
+			break;
 	}
 	return NULL;
 }
@@ -276,12 +311,18 @@ static int server_start(const char *path)
 	return 0;
 }
 
+/* On the endpoint's own thread (it ended the last VM): no join, the
+ * thread leaves after its answer. */
 static void server_stop(void)
 {
 	uint64_t one = 1;
 
-	if (write(server.stop_fd, &one, sizeof(one)) == sizeof(one))
+	if (pthread_equal(pthread_self(), server.thread)) {
+		server_self_stopped = true;
+		pthread_detach(server.thread);
+	} else if (write(server.stop_fd, &one, sizeof(one)) == sizeof(one)) {
 		pthread_join(server.thread, NULL);
+	}
 	close(server.stop_fd);
 	close(server.listen_fd);
 	unlink(server.path);
@@ -302,7 +343,7 @@ static void server_forget_parent(void)
 	pthread_mutex_unlock(&server.sources_lock);
 }
 
-static int sources_append(void *source, introspect_source_fn *fn)
+static int sources_append(void *source, const struct introspect_source_ops *ops)
 {
 	int err = 0;
 
@@ -311,13 +352,13 @@ static int sources_append(void *source, introspect_source_fn *fn)
 		err = -ENOSPC;
 	else
 		server.sources[server.nsources++] =
-			(struct source){ source, fn };
+			(struct source){ source, ops };
 	pthread_mutex_unlock(&server.sources_lock);
 	return err;
 }
 
 int introspect_server_add(const char *path, void *source,
-			  introspect_source_fn *fn)
+			  const struct introspect_source_ops *ops)
 {
 	int err = 0;
 
@@ -328,7 +369,7 @@ int introspect_server_add(const char *path, void *source,
 	else if (!server.running)
 		err = server_start(path);
 	if (!err)
-		err = sources_append(source, fn);
+		err = sources_append(source, ops);
 	if (err && server.running && !server.nsources)
 		server_stop();
 	pthread_mutex_unlock(&server.life_lock);

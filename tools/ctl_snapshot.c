@@ -300,7 +300,7 @@ int snapshot_attach(const char *socket_path, struct snapshot *s)
 	if (fd < 0)
 		return errno;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    write(fd, "snapshot\n", 9) != 9)
+	    send(fd, "snapshot\n", 9, MSG_NOSIGNAL) != 9)
 		err = errno;
 	text = err ? NULL : read_answer(fd);
 	close(fd);

@@ -9,9 +9,13 @@
  * unless asked for, is a socket of mode 0600 that answers "snapshot" with
  * the report of every VM served and nothing else, takes one path a
  * process (EBUSY), comes from GMEM_INTROSPECT too, reuses a stale socket,
- * and is removed with the last VM it serves.
+ * and is removed with the last VM it serves, also when that VM ends on
+ * the endpoint's thread (its program closed it while a report held it:
+ * the regression test of a self-join and a use after free).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,7 +202,10 @@ static char *ask(const char *request)
 		close(s);
 		return NULL;
 	}
-	assert_int_equal(write(s, request, strlen(request)), strlen(request));
+	if (send(s, request, strlen(request), MSG_NOSIGNAL) < 0) {
+		close(s);
+		return NULL;
+	}
 	while ((n = read(s, answer + len, sizeof(answer) - 1 - len)) > 0)
 		len += (size_t)n;
 	close(s);
@@ -294,6 +301,50 @@ static void test_endpoint_from_environment(void **state)
 	assert_int_equal(stat(sock_path, &st), -1);
 }
 
+static atomic_bool reader_stop;
+
+static void *reader_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&reader_stop))
+		ask("snapshot\n");
+	return NULL;
+}
+
+/* Whether the socket went within a second. */
+static bool socket_gone(void)
+{
+	struct stat st;
+
+	for (int i = 0; i < 1000; i++) {
+		if (stat(sock_path, &st))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void test_vm_ends_during_reports(void **state)
+{
+	pthread_t reader;
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		int fd, vm = make_vm(sock_path, &fd);
+
+		assert_true(vm >= 0);
+		atomic_store(&reader_stop, false);
+		assert_int_equal(
+			pthread_create(&reader, NULL, reader_main, NULL), 0);
+		usleep((useconds_t)(round % 8) * 100);
+		gmem_close(fd);
+		gmem_close(vm);
+		atomic_store(&reader_stop, true);
+		assert_int_equal(pthread_join(reader, NULL), 0);
+		assert_true(socket_gone());
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +356,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_endpoint_one_path, setup),
 		cmocka_unit_test_setup(test_endpoint_from_environment, setup),
+		cmocka_unit_test_setup(test_vm_ends_during_reports, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
