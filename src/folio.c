@@ -186,6 +186,20 @@ void folio_merge(struct gmem_file *f, uint64_t first, uint64_t end,
 			folio_collapse(f, at);
 }
 
+void folio_for_each_huge(struct gmem_file *f, uint64_t first, uint64_t end,
+			 void (*fn)(uint64_t start, uint64_t end, void *arg),
+			 void *arg)
+{
+	uint64_t pages = gmem_file_folio_pages(f);
+
+	gmem_assert_held(&f->convert_lock);
+	if (pages == 1)
+		return;
+	for (uint64_t at = folio_start(f, first); at < end; at += pages)
+		if (folio_allocated(f, at) && folio_uniform(f, at))
+			fn(at, at + pages, arg);
+}
+
 int folio_layout(struct gmem_file *f, struct gmem_folio_layout *out)
 {
 	uint64_t pages = gmem_file_folio_pages(f);

@@ -41,6 +41,13 @@ void folio_restore(struct gmem_file *f, uint64_t first, uint64_t end,
 void folio_merge(struct gmem_file *f, uint64_t first, uint64_t end,
 		 const struct folio_mixed *mixed);
 
+/* Call fn on each huge folio (allocated, its attributes uniform, as
+ * gmem_get_folio_layout() counts them) that meets pages [first, end), in
+ * order. Caller holds convert_lock. */
+void folio_for_each_huge(struct gmem_file *f, uint64_t first, uint64_t end,
+			 void (*fn)(uint64_t start, uint64_t end, void *arg),
+			 void *arg);
+
 /* gmem_get_folio_layout() of `f`, under convert_lock held shared. */
 int folio_layout(struct gmem_file *f, struct gmem_folio_layout *out);
 

@@ -14,6 +14,9 @@
  *   range GPA END ATTRIBUTES             (within the slot above)
  *   alloc GPA END                        (allocated pages)
  *   pin GPA END COUNT                    (pinned pages)
+ *   folio GPA END                        (a huge folio, whole)
+ *   launch GPA END                       (pages a launch measured:
+ *                                         private to the trusted entity)
  *   end
  *
  * The report only reads: the counters with relaxed loads, the last fault
@@ -29,7 +32,9 @@
 #include "allocation.h"
 #include "gmem_file.h"
 #include "introspect_report.h"
+#include "folio.h"
 #include "pin.h"
+#include "prepared.h"
 #include "report.h"
 #include "vm.h"
 
@@ -76,6 +81,7 @@ struct slot_walk {
 	uint64_t gpa;	  /* of the slot */
 	uint64_t first;	  /* the slot's first page in the file */
 	const char *what; /* the line's keyword */
+	uint64_t end;	  /* the slot's end in the file */
 };
 
 static uint64_t walk_gpa(const struct slot_walk *w, uint64_t page)
@@ -106,6 +112,20 @@ static int report_alloc_run(struct gmem_file *f, uint64_t start, uint64_t end,
 	return 0;
 }
 
+/* A run of pages of the kinds that carry no value (folio, launch), whose
+ * keyword is w->what. */
+static void report_plain_run(uint64_t start, uint64_t end, void *arg)
+{
+	struct slot_walk *w = arg;
+
+	/* A huge folio may begin before the slot and end after it. */
+	start = start < w->first ? w->first : start;
+	end = end > w->end ? w->end : end;
+	report_printf(w->r, "%s %#llx %#llx\n", w->what,
+		      (unsigned long long)walk_gpa(w, start),
+		      (unsigned long long)walk_gpa(w, end));
+}
+
 /* The file behind one slot, over the slot's range of it. */
 static void report_slot_file(struct report *r, struct gmem_vm *vm,
 			     const struct memslot_info *s)
@@ -113,16 +133,21 @@ static void report_slot_file(struct report *r, struct gmem_vm *vm,
 	uint64_t offset, slot_end;
 	struct gmem_file *f =
 		memslot_gpa_to_file(&vm->slots, s->gpa, &offset, &slot_end);
-	struct slot_walk w = { r, s->gpa, page_index(offset), "range" };
+	struct slot_walk w = { r, s->gpa, page_index(offset), "range", 0 };
 	uint64_t end = w.first + page_index(s->size);
 
 	if (!f)
 		return;
+	w.end = end;
 	gmem_file_attribute_ranges(f, offset, s->size, report_value_run, &w);
 	gmem_rwlock_read_lock(&f->convert_lock);
 	allocation_for_each(f, w.first, end, report_alloc_run, &w);
 	w.what = "pin";
 	pin_for_each(f, w.first, end, report_value_run, &w);
+	w.what = "folio";
+	folio_for_each_huge(f, w.first, end, report_plain_run, &w);
+	w.what = "launch";
+	prepared_for_each(f, w.first, end, report_plain_run, &w);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	gmem_file_put(f);
 }

@@ -92,6 +92,9 @@ static int load_page(struct populate *p, struct gmem_file *f, uint64_t gpa,
 	if (!err)
 		err = cipher_encrypt_page(p->vm->cipher, index, p->plain,
 					  v.base);
+	if (!err)
+		vm_stats_add(&p->vm->stats, VM_STAT_BYTES_ENCRYPTED,
+			     GMEM_PAGE_SIZE);
 	view_unmap(&v);
 	return err;
 }

@@ -65,3 +65,29 @@ void prepared_destroy(struct gmem_file *f)
 	gmem_free(f->prepared);
 	f->prepared = NULL;
 }
+
+struct prepared_visit {
+	void (*fn)(uint64_t start, uint64_t end, void *arg);
+	void *arg;
+};
+
+static int prepared_visit_run(const struct range_tree_range *r, void *arg)
+{
+	struct prepared_visit *v = arg;
+
+	if (r->value)
+		v->fn(r->start, r->end, v->arg);
+	return 0;
+}
+
+void prepared_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
+		       void (*fn)(uint64_t start, uint64_t end, void *arg),
+		       void *arg)
+{
+	struct prepared_visit v = { fn, arg };
+
+	gmem_assert_held(&f->convert_lock);
+	if (f->prepared)
+		range_tree_for_each(f->prepared, first, end, prepared_visit_run,
+				    &v);
+}

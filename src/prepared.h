@@ -31,6 +31,12 @@ int prepared_reserve(struct gmem_file *f, struct range_tree_reservation *res);
 void prepared_forget(struct gmem_file *f, uint64_t first, uint64_t end,
 		     struct range_tree_reservation *res);
 
+/* Call fn on each maximal run of prepared pages within [first, end), in
+ * order. Caller holds convert_lock. */
+void prepared_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
+		       void (*fn)(uint64_t start, uint64_t end, void *arg),
+		       void *arg);
+
 /* The file's end. */
 void prepared_destroy(struct gmem_file *f);
 

@@ -45,6 +45,14 @@ huge=$(mktemp -d)
 if mount -t tmpfs -o huge=always,size=16M gmemctl-huge "$huge" 2>/dev/null; then
 	expect "one private page splits one folio" 0 '^2 folios of 2048 KiB: 1 huge, 1 split, 0 unallocated$' \
 		--huge "$huge" --size 4M write 0 4M 1 convert 8K 4K private folios
+	# The picture outlines the one huge folio's 512 cells (and the
+	# legend's swatch), not the split one's.
+	"$gmemctl" --backend memfd --huge "$huge" --size 4M write 0 4M 1 \
+		convert 8K 4K private draw --svg "$huge/map.svg" >/dev/null
+	expect_count() { # description, expected, actual
+		if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: $3, not $2"; status=1; fi
+	}
+	expect_count "huge folios outlined" 513 "$(grep -c 'stroke="#7b3fa0"' "$huge/map.svg")"
 	umount "$huge"
 else
 	echo "skip: folios of a huge file: cannot mount a tmpfs (needs root)"

@@ -11,7 +11,9 @@
  * process (EBUSY), comes from GMEM_INTROSPECT too, reuses a stale socket,
  * and is removed with the last VM it serves, also when that VM ends on
  * the endpoint's thread (its program closed it while a report held it:
- * the regression test of a self-join and a use after free).
+ * the regression test of a self-join and a use after free); and pages
+ * an SEV-SNP launch measured in place are named, their encryption
+ * counted.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -301,6 +303,54 @@ static void test_endpoint_from_environment(void **state)
 	assert_int_equal(stat(sock_path, &st), -1);
 }
 
+/* An SNP launch loads two pages in place: the report names them, and
+ * counts their encryption. */
+static void test_launch_pages(void **state)
+{
+	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD);
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA,
+		.memory_size = SIZE,
+	};
+	struct kvm_sev_snp_launch_start start = { .policy = 1ULL << 17 };
+	struct kvm_sev_snp_launch_update u = {
+		.gfn_start = GPA >> 12,
+		.len = 2 * PAGE,
+		.type = KVM_SEV_SNP_PAGE_TYPE_NORMAL,
+	};
+	struct kvm_sev_init init = { 0 };
+	struct kvm_sev_cmd cmd = { .id = KVM_SEV_INIT2,
+				   .data = (uintptr_t)&init };
+	int vm = gmem_create_vm_opts(KVM_X86_SNP_VM, &o), fd;
+	char *text;
+
+	(void)state;
+	assert_true(vm >= 0);
+	fd = test_gmem(vm, SIZE,
+		       GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	r.guest_memfd = (uint32_t)fd;
+	assert_int_equal(gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
+	test_fill(fd, 0, 2 * PAGE, 0x5a);
+	assert_int_equal(test_convert(fd, 0, 2 * PAGE, true,
+				      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+				      NULL),
+			 0);
+	assert_int_equal(gmem_ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &cmd), 0);
+	cmd = (struct kvm_sev_cmd){ .id = KVM_SEV_SNP_LAUNCH_START,
+				    .data = (uintptr_t)&start };
+	assert_int_equal(gmem_ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &cmd), 0);
+	cmd = (struct kvm_sev_cmd){ .id = KVM_SEV_SNP_LAUNCH_UPDATE,
+				    .data = (uintptr_t)&u };
+	assert_int_equal(gmem_ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &cmd), 0);
+	text = report_of(vm);
+	assert_line(text, "launch 0x100000000 0x100002000");
+	assert_line(text, "counter bytes_encrypted 8192");
+	free(text);
+	gmem_close(fd);
+	gmem_close(vm);
+}
+
 static atomic_bool reader_stop;
 
 static void *reader_main(void *arg)
@@ -357,6 +407,7 @@ int main(void)
 		cmocka_unit_test_setup(test_endpoint_one_path, setup),
 		cmocka_unit_test_setup(test_endpoint_from_environment, setup),
 		cmocka_unit_test_setup(test_vm_ends_during_reports, setup),
+		cmocka_unit_test_setup(test_launch_pages, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
