@@ -11,12 +11,23 @@
  * pointer. One system call a copy, about half of process_vm_readv()'s
  * price, which looks up a process and pins its pages.
  *
- * The file is the library's alone, created on first use. Each thread
- * owns one page of it (a slot) while it lives, so that no two threads'
- * bytes meet; a thread returns its slot when it exits. Copies longer
- * than a slot, threads beyond the last slot, and processes where the
- * file cannot be made or written (a seccomp filter, no memory) answer
- * -ENOSYS, and the caller copies another way.
+ * The file is the library's alone, and lives only while a VM does
+ * (copy_slot_hold()): its descriptor is a number in the program's table,
+ * which a program that closes every descriptor it does not know (after
+ * its last VM is gone, say) could see reused by a file of its own, and a
+ * pwrite(2) there would write into that file. While VMs live, the
+ * library's other descriptors (each file's memory) carry the same
+ * contract. The file is made on the first copy and ended, after every
+ * copy in flight, with the last VM; copies with no VM alive (a VM's
+ * options, read before it exists) go another way. A copy in flight is
+ * counted, not locked: the count is the one shared write on the way, and
+ * a lock held across fork() would need care in the child.
+ *
+ * Each thread owns one page of the file (a slot) while it lives, so that
+ * no two threads' bytes meet; a thread returns its slot when it exits.
+ * Copies longer than a slot, threads beyond the last slot, and processes
+ * where the file cannot be made or written (a seccomp filter, no memory)
+ * answer -ENOSYS, and the caller copies another way.
  *
  * The mapping is MADV_DONTFORK, like every mapping of the library's: a
  * child of fork() neither shares the parent's slots nor inherits its
@@ -28,6 +39,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,20 +57,28 @@
 
 #define SLOT_SIZE  COPY_SLOT_MAX
 #define SLOT_COUNT 16384u /* 64 MiB of address space, pages on first use */
+#define FILE_SIZE  ((size_t)SLOT_SIZE * SLOT_COUNT)
 
-enum file_state { FILE_UNMADE, FILE_READY, FILE_UNUSABLE };
+/* UNMADE -> READY or UNUSABLE on a copy while VMs live; READY ->
+ * CLOSING -> UNMADE when the last VM goes. */
+enum file_state { FILE_UNMADE, FILE_READY, FILE_UNUSABLE, FILE_CLOSING };
 
 static struct {
 	pthread_mutex_t lock;
+	unsigned long holders;	       /* lock: VMs alive */
 	_Atomic enum file_state state; /* written under lock */
-	int fd;			       /* lock; read after state READY */
-	char *map;		       /* lock; read after state READY */
-	uint32_t used;		       /* lock: slots handed out so far */
-	uint32_t free_top;	       /* lock: returned slots */
+	/* Copies between their check of state and their end: the file is
+	 * ended only once none is left after it became CLOSING. */
+	_Atomic unsigned long in_flight;
+	/* Written under lock while no copy is in flight, read by copies. */
+	int fd;
+	char *map;
+	uint32_t used;	   /* lock: slots handed out so far */
+	uint32_t free_top; /* lock: returned slots */
 	uint32_t free_slots[SLOT_COUNT];
-	/* lock: bumped in a child of fork(), which drops the parent's
-	 * file; a thread's slot of an older generation is no slot. */
-	uintptr_t generation;
+	/* Bumped under lock whenever the file goes (the last VM, a child
+	 * of fork()); a thread's slot of an older generation is no slot. */
+	_Atomic uintptr_t generation;
 } slots = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static pthread_key_t slot_key;
@@ -67,14 +87,15 @@ static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
 /* A thread's slot as a key value: non-NULL, so that its exit returns it. */
 static void *slot_value(uint32_t slot)
 {
-	return (void *)((slots.generation * SLOT_COUNT + slot) + 1);
+	return (void *)((atomic_load(&slots.generation) * SLOT_COUNT + slot) +
+			1);
 }
 
 static bool slot_of(void *value, uint32_t *slot)
 {
 	uintptr_t v = (uintptr_t)value;
 
-	if (!v || (v - 1) / SLOT_COUNT != slots.generation)
+	if (!v || (v - 1) / SLOT_COUNT != atomic_load(&slots.generation))
 		return false;
 	*slot = (uint32_t)((v - 1) % SLOT_COUNT);
 	return true;
@@ -90,6 +111,21 @@ static void slot_return(void *value)
 	pthread_mutex_unlock(&slots.lock);
 }
 
+/* Forget the file: every slot of it, in every thread, is no slot. */
+static void file_forget(void)
+{
+	if (slots.map)
+		munmap(slots.map, FILE_SIZE);
+	if (slots.fd >= 0)
+		close(slots.fd);
+	slots.fd = -1;
+	slots.map = NULL;
+	slots.used = 0;
+	slots.free_top = 0;
+	atomic_fetch_add(&slots.generation, 1);
+	atomic_store(&slots.state, FILE_UNMADE);
+}
+
 static void before_fork(void)
 {
 	pthread_mutex_lock(&slots.lock);
@@ -100,18 +136,17 @@ static void in_parent(void)
 	pthread_mutex_unlock(&slots.lock);
 }
 
-/* The child has no mapping (MADV_DONTFORK) and must not write the
- * parent's file: it forgets both and makes its own on first use. */
+/*
+ * The child has no mapping (MADV_DONTFORK), must not write the parent's
+ * file, and has no copy in flight: the threads that had one are not in
+ * it. The mapping's address is not the child's to unmap. Its copies of
+ * the parent's VMs still count as holders until it closes them.
+ */
 static void in_child(void)
 {
-	if (slots.fd >= 0)
-		close(slots.fd);
-	slots.fd = -1;
 	slots.map = NULL;
-	slots.used = 0;
-	slots.free_top = 0;
-	slots.generation++;
-	atomic_store(&slots.state, FILE_UNMADE);
+	file_forget();
+	atomic_store(&slots.in_flight, 0);
 	pthread_mutex_unlock(&slots.lock);
 }
 
@@ -122,23 +157,60 @@ static void slots_init(void)
 		atomic_store(&slots.state, FILE_UNUSABLE);
 }
 
+void copy_slot_hold(void)
+{
+	pthread_mutex_lock(&slots.lock);
+	slots.holders++;
+	pthread_mutex_unlock(&slots.lock);
+}
+
+/* Wait for the copies that began before the file became CLOSING. */
+static void wait_for_copies(void)
+{
+	while (atomic_load(&slots.in_flight))
+		sched_yield();
+}
+
+void copy_slot_release(void)
+{
+	bool closing;
+
+	pthread_mutex_lock(&slots.lock);
+	closing = !--slots.holders &&
+		  atomic_load(&slots.state) != FILE_UNMADE &&
+		  atomic_load(&slots.state) != FILE_CLOSING;
+	if (closing)
+		atomic_store(&slots.state, FILE_CLOSING);
+	pthread_mutex_unlock(&slots.lock);
+	if (!closing)
+		return;
+	wait_for_copies();
+	pthread_mutex_lock(&slots.lock);
+	/* A VM that began meanwhile keeps the file, whole. */
+	if (slots.holders)
+		atomic_store(&slots.state,
+			     slots.fd >= 0 ? FILE_READY : FILE_UNMADE);
+	else
+		file_forget();
+	pthread_mutex_unlock(&slots.lock);
+}
+
 static int file_make(void)
 {
-	size_t size = (size_t)SLOT_SIZE * SLOT_COUNT;
 	int fd = memfd_create("gmem-copy", MFD_CLOEXEC);
 	char *map;
 
 	if (fd < 0)
 		return -errno;
-	map = ftruncate(fd, (off_t)size)
+	map = ftruncate(fd, (off_t)FILE_SIZE)
 		      ? MAP_FAILED
-		      : mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      : mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (map == MAP_FAILED || madvise(map, size, MADV_DONTFORK)) {
+	if (map == MAP_FAILED || madvise(map, FILE_SIZE, MADV_DONTFORK)) {
 		int err = -errno;
 
 		if (map != MAP_FAILED)
-			munmap(map, size);
+			munmap(map, FILE_SIZE);
 		close(fd);
 		return err;
 	}
@@ -153,11 +225,11 @@ static int slot_take(uint32_t *slot)
 	int err = 0;
 
 	pthread_mutex_lock(&slots.lock);
-	if (atomic_load(&slots.state) == FILE_UNMADE) {
+	if (slots.holders && atomic_load(&slots.state) == FILE_UNMADE) {
 		err = file_make();
 		atomic_store(&slots.state, err ? FILE_UNUSABLE : FILE_READY);
 	}
-	if (atomic_load(&slots.state) != FILE_READY)
+	if (!slots.holders || atomic_load(&slots.state) != FILE_READY)
 		err = -ENOSYS;
 	else if (slots.free_top)
 		*slot = slots.free_slots[--slots.free_top];
@@ -173,15 +245,13 @@ static int slot_take(uint32_t *slot)
 	return err;
 }
 
-/* This thread's slot: its file offset. */
-static int slot_offset(size_t len, off_t *offset)
+/* This thread's slot: its file offset. Caller is in flight. */
+static int slot_offset(off_t *offset)
 {
 	uint32_t slot;
 
-	if (len > SLOT_SIZE || RUNNING_ON_VALGRIND)
-		return -ENOSYS;
-	pthread_once(&slot_once, slots_init);
-	if (atomic_load(&slots.state) == FILE_UNUSABLE)
+	if (atomic_load(&slots.state) != FILE_READY &&
+	    atomic_load(&slots.state) != FILE_UNMADE)
 		return -ENOSYS;
 	if (!slot_of(pthread_getspecific(slot_key), &slot) && slot_take(&slot))
 		return -ENOSYS;
@@ -200,25 +270,46 @@ static int copy_result(ssize_t n, size_t len)
 	return -ENOSYS;
 }
 
+/* Whether a copy of len bytes may go through a slot; if so, the caller is
+ * in flight until copy_end(). */
+static bool copy_begin(size_t len)
+{
+	if (len > SLOT_SIZE || RUNNING_ON_VALGRIND)
+		return false;
+	pthread_once(&slot_once, slots_init);
+	atomic_fetch_add(&slots.in_flight, 1);
+	return true;
+}
+
+static int copy_end(int err)
+{
+	atomic_fetch_sub(&slots.in_flight, 1);
+	return err;
+}
+
 int copy_slot_from_user(void *dst, const void *src, size_t len)
 {
 	off_t offset;
 	int err;
 
-	if (slot_offset(len, &offset))
+	if (!copy_begin(len))
 		return -ENOSYS;
+	if (slot_offset(&offset))
+		return copy_end(-ENOSYS);
 	err = copy_result(pwrite(slots.fd, src, len, offset), len);
 	if (!err)
 		memcpy(dst, slots.map + offset, len);
-	return err;
+	return copy_end(err);
 }
 
 int copy_slot_to_user(void *dst, const void *src, size_t len)
 {
 	off_t offset;
 
-	if (slot_offset(len, &offset))
+	if (!copy_begin(len))
 		return -ENOSYS;
+	if (slot_offset(&offset))
+		return copy_end(-ENOSYS);
 	memcpy(slots.map + offset, src, len);
-	return copy_result(pread(slots.fd, dst, len, offset), len);
+	return copy_end(copy_result(pread(slots.fd, dst, len, offset), len));
 }

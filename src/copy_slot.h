@@ -15,10 +15,16 @@
 /*
  * 0, -EFAULT (a pointer the kernel cannot read or write, even part of
  * the way), or -ENOSYS: no slot for this copy (longer than
- * COPY_SLOT_MAX, no file, no slot left, under valgrind); nothing was
+ * COPY_SLOT_MAX, no VM alive, no file, no slot left, under valgrind);
+ * nothing was
  * copied and the caller copies another way.
  */
 int copy_slot_from_user(void *dst, const void *src, size_t len);
 int copy_slot_to_user(void *dst, const void *src, size_t len);
+
+/* A VM begins and ends: copies use a file only while one lives, and the
+ * last one ends it (after every copy in flight). */
+void copy_slot_hold(void);
+void copy_slot_release(void);
 
 #endif

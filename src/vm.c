@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "cipher.h"
+#include "copy_slot.h"
 #include "fd_table.h"
 #include "gmem_file.h"
 #include "hardening.h"
@@ -56,6 +57,7 @@ static void vm_free(struct gmem_vm *vm)
 	vm_attributes_destroy(&vm->attributes);
 	cipher_destroy(vm->cipher);
 	gmem_free(vm->backend.huge_dir);
+	copy_slot_release();
 	gmem_free(vm);
 }
 
@@ -141,6 +143,7 @@ static struct gmem_vm *vm_alloc(unsigned long type,
 		gmem_free(vm);
 		return NULL;
 	}
+	copy_slot_hold();
 	gmem_object_init(&vm->obj, GMEM_OBJ_VM, vm_release);
 	memslots_init(&vm->slots, vm, &vm->backend);
 	guest_exits_init(&vm->exits);

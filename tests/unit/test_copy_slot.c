@@ -5,7 +5,9 @@
  * pointer the kernel cannot read or write: unmapped, PROT_NONE, a mapping
  * of a file truncated under it, read-only (out), and a range that starts
  * good and runs into any of these. What a slot cannot take (longer than
- * COPY_SLOT_MAX) is -ENOSYS and copies nothing. Threads copying at once
+ * COPY_SLOT_MAX) is -ENOSYS and copies nothing, and so is every copy
+ * while no VM holds the file; the last holder's release closes it, so
+ * that no descriptor of the library's outlives its VMs. Threads copying at once
  * each get their own bytes, threads that come and go reuse slots, and a
  * child of fork() copies through a file of its own. Under valgrind the
  * slots stand aside (-ENOSYS: memcheck would blame a caller's padding on
@@ -17,8 +19,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -159,6 +163,60 @@ static void test_too_long_copies_nothing(void **state)
 	assert_int_equal(dst[0], 0);
 }
 
+/* Descriptors of this process that name the copy file. */
+static int copy_files_open(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(dir);
+	while ((de = readdir(dir))) {
+		char path[288], target[256];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = 0;
+		n += strstr(target, "memfd:gmem-copy") != NULL;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Holders are counted: the file lives from the first copy while one
+ * holds, and goes with the last; without a holder a copy goes another
+ * way (-ENOSYS). */
+static void test_file_lives_with_its_holders(void **state)
+{
+	char src[64] = { 7 }, dst[64];
+
+	(void)state;
+	skip_under_valgrind();
+	copy_slot_release();
+	assert_int_equal(copy_files_open(), 0);
+	assert_int_equal(copy_slot_from_user(dst, src, sizeof(src)), -ENOSYS);
+	assert_int_equal(copy_slot_to_user(dst, src, sizeof(src)), -ENOSYS);
+	copy_slot_hold();
+	copy_slot_hold();
+	assert_int_equal(copy_slot_from_user(dst, src, sizeof(src)), 0);
+	assert_int_equal(copy_files_open(), 1);
+	copy_slot_release();
+	assert_int_equal(copy_slot_to_user(dst, src, sizeof(src)), 0);
+	assert_int_equal(copy_files_open(), 1);
+	copy_slot_release();
+	assert_int_equal(copy_files_open(), 0);
+	assert_int_equal(copy_slot_from_user(dst, src, sizeof(src)), -ENOSYS);
+	/* A new holder makes a new file; this thread's old slot is none. */
+	copy_slot_hold();
+	memset(src, 9, sizeof(src));
+	assert_int_equal(copy_slot_from_user(dst, src, sizeof(src)), 0);
+	assert_memory_equal(dst, src, sizeof(src));
+	assert_int_equal(copy_files_open(), 1);
+}
+
 /* ---- threads ---- */
 
 #define THREADS 8
@@ -226,10 +284,15 @@ static void test_child_copies_through_its_own_file(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
+		/* The parent's descriptor is closed in the child, which
+		 * copies through a file of its own. */
+		if (copy_files_open())
+			_exit(2);
 		memset(src, 0x22, sizeof(src));
 		_exit(copy_slot_from_user(dst, src, sizeof(src)) ||
 		      memcmp(dst, src, sizeof(src)) ||
-		      copy_slot_to_user(dst, src, sizeof(src)));
+		      copy_slot_to_user(dst, src, sizeof(src)) ||
+		      copy_files_open() != 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -239,6 +302,21 @@ static void test_child_copies_through_its_own_file(void **state)
 	assert_memory_equal(dst, src, sizeof(src));
 }
 
+/* The tests run as inside a process with one VM alive. */
+static int hold(void **state)
+{
+	(void)state;
+	copy_slot_hold();
+	return 0;
+}
+
+static int release(void **state)
+{
+	(void)state;
+	copy_slot_release();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,9 +324,10 @@ int main(void)
 		cmocka_unit_test(test_bad_pointers_efault),
 		cmocka_unit_test(test_fault_part_of_the_way),
 		cmocka_unit_test(test_too_long_copies_nothing),
+		cmocka_unit_test(test_file_lives_with_its_holders),
 		cmocka_unit_test(test_threads_get_their_own_bytes),
 		cmocka_unit_test(test_child_copies_through_its_own_file),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, hold, release);
 }
