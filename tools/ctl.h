@@ -33,9 +33,13 @@ struct ctl {
 	int line;
 };
 
-/* Where a command runs. */
+/* Where a command runs: on gmemctl's own VM, on an attached process;
+ * the words that choose the mode come first on the line (attach) or
+ * alone (host, help). */
 #define CTL_LOCAL  (1U << 0)
 #define CTL_ATTACH (1U << 1)
+#define CTL_FIRST  (1U << 2)
+#define CTL_ALONE  (1U << 3)
 
 struct call;
 

@@ -17,6 +17,11 @@ void commands_print_help(FILE *out);
 /* gmemctl help COMMAND: its synopsis, where it runs, what it does.
  * 0, or CTL_USAGE for an unknown command. */
 int commands_print_one(FILE *out, const char *name);
+/* The same two with --json: one object {"command":"help", "ok",
+ * "commands": [{"name", "synopsis", "summary", "where": [...]}]}, the
+ * first also with "usage", "description" and "options". */
+void commands_json_help(void);
+int commands_json_one(const char *name);
 /* The names, one a line, for shell completion. */
 void commands_print_names(FILE *out);
 

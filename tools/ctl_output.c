@@ -77,23 +77,57 @@ void json_string(const char *s)
 	putchar('"');
 }
 
+/* Whether the next member is the first of its object or array, which
+ * takes no comma before it. */
+static bool json_first;
+
 void json_begin(const char *command)
 {
 	printf("{\"command\":");
 	json_string(command);
+	json_first = false;
 }
 
 void json_key(const char *key)
 {
-	putchar(',');
-	json_string(key);
-	putchar(':');
+	if (!json_first)
+		putchar(',');
+	json_first = false;
+	if (key) {
+		json_string(key);
+		putchar(':');
+	}
+}
+
+void json_open(const char *key, char bracket)
+{
+	json_key(key);
+	putchar(bracket);
+	json_first = true;
+}
+
+void json_close(char bracket)
+{
+	putchar(bracket);
+	json_first = false;
 }
 
 void json_u64(const char *key, uint64_t v)
 {
 	json_key(key);
 	printf("%llu", (unsigned long long)v);
+}
+
+void json_i64(const char *key, int64_t v)
+{
+	json_key(key);
+	printf("%lld", (long long)v);
+}
+
+void json_null(const char *key)
+{
+	json_key(key);
+	printf("null");
 }
 
 void json_str(const char *key, const char *s)

@@ -232,6 +232,15 @@ static int run_local(const struct options *o, struct ctl *c, char **words,
 	return err;
 }
 
+static int print_help(const struct ctl *c)
+{
+	if (c->json)
+		commands_json_help();
+	else
+		commands_print_help(stdout);
+	return 0;
+}
+
 /* help, host and attach come first on the line; else commands. */
 static int run_words(const struct options *o, struct ctl *c, char **words,
 		     int n)
@@ -240,15 +249,15 @@ static int run_words(const struct options *o, struct ctl *c, char **words,
 		if (n > 2)
 			return ctl_usage(0, "help takes one command");
 		if (n == 2)
-			return commands_print_one(stdout, words[1]);
-		commands_print_help(stdout);
-		return 0;
+			return c->json ? commands_json_one(words[1])
+				       : commands_print_one(stdout, words[1]);
+		return print_help(c);
 	}
 	/* Before any VM: the report must work where none can be made. */
 	if (n && !strcmp(words[0], "host")) {
 		if (n > 1)
 			return ctl_usage(0, "host takes no other command");
-		return host_report();
+		return host_report(c->json);
 	}
 	if (n && !strcmp(words[0], "attach"))
 		return run_attach(o, c, words + 1, n - 1);
@@ -268,10 +277,8 @@ int main(int argc, char **argv)
 
 	if (err)
 		return err;
-	if (o.help) {
-		commands_print_help(stdout);
-		return 0;
-	}
+	if (o.help)
+		return print_help(&c);
 	if (o.version) {
 		printf("gmemctl (gmem) %s\n", GMEM_VERSION);
 		return 0;

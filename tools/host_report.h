@@ -6,8 +6,11 @@
 #ifndef GMEM_HOST_REPORT_H
 #define GMEM_HOST_REPORT_H
 
-/* Print the report on stdout; 0, or 1 if libgmem itself would not start
- * (its system fd does not open). Needs no /dev/kvm. */
-int host_report(void);
+#include <stdbool.h>
+
+/* Print the report on stdout, as text or as one JSON object; 0, or 1 if
+ * libgmem itself would not start (its system fd does not open). Needs no
+ * /dev/kvm. */
+int host_report(bool json);
 
 #endif

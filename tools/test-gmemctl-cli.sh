@@ -7,7 +7,8 @@
 # names the call, the errno's name and message and the error offset
 # (exit 1); a script (file or stdin, # comments) stops at its first
 # failure and names the line; --json prints one JSON object a command,
-# for every command; the bash completion offers the table's commands.
+# for every command, help included; the bash completion offers the
+# table's commands and the words each option takes.
 set -u
 gmemctl=$1
 completion=$2
@@ -47,6 +48,44 @@ run help convert
 check "help COMMAND" 0 '^usage: gmemctl convert OFF LEN private\|shared' $rc "$out"
 run help bogus
 check "help of an unknown command" 2 "^gmemctl: help: unknown command 'bogus'" $rc "$out"
+run help host
+check "help of a word that comes first" 0 '^usage: gmemctl host$' $rc "$out"
+
+# help --json: the same commands, synopses and lines as the text.
+text=$("$gmemctl" --help)
+names=$("$gmemctl" --list-commands)
+verdict=$(python3 - "$text" "$names" "$("$gmemctl" --json help)" \
+	"$("$gmemctl" --json --help)" "$("$gmemctl" --json help convert)" \
+	"$("$gmemctl" help convert)" <<'PY'
+import json, re, sys
+text, names, line, line2, one_line, one_text = sys.argv[1:]
+assert len(line.splitlines()) == 1 and line == line2, "help and --help differ"
+h = json.loads(line)
+assert h["command"] == "help" and h["ok"] is True
+got = [c["name"] for c in h["commands"]]
+assert got == names.split(), (got, names)
+for c in h["commands"]:
+    assert c["summary"] and c["where"], c
+    assert re.search(r"^  %-10s %s$" % (re.escape(c["name"]), re.escape(c["summary"])),
+                     text, re.M), c
+for o in h["options"]:
+    assert re.search(r"^  %s, %s.* %s$" % (o["short"], o["long"], re.escape(o["summary"])),
+                     text, re.M), o
+for u in h["usage"]:
+    assert u in text, u
+c = {c["name"]: c for c in h["commands"]}
+assert c["convert"]["synopsis"] == "OFF LEN private|shared [zero|preserve|none]"
+assert c["convert"]["where"] == ["own VM"] and c["map"]["where"] == ["own VM", "attach"]
+assert c["watch"]["where"] == ["attach"] and c["host"]["where"] == ["alone"]
+one = json.loads(one_line)
+assert one["commands"] == [c["convert"]], one
+assert one_text.splitlines()[0] == "usage: gmemctl convert " + c["convert"]["synopsis"]
+print("help json ok")
+PY
+)
+check "help --json lists what the text lists" 0 '^help json ok$' $? "$verdict"
+run --json help bogus
+check "help --json of an unknown command" 2 "^gmemctl: help: unknown command 'bogus'" $rc "$out"
 run --version
 check "--version" 0 '^gmemctl \(gmem\) [0-9]+\.[0-9]+' $rc "$out"
 
@@ -130,7 +169,13 @@ check "--json failure object" 1 '"errno":"EAGAIN","message":"Resource temporaril
 out=$(PATH=$(dirname "$gmemctl"):$PATH bash -c '
 	source "$1"
 	COMP_WORDS=(gmemctl con); COMP_CWORD=1; _gmemctl; echo "${COMPREPLY[*]}"
-	COMP_WORDS=(gmemctl --type s); COMP_CWORD=2; _gmemctl; echo "${COMPREPLY[*]}"' sh "$completion")
-check "completion offers commands and types" 0 '^convert$' $? "$(head -1 <<<"$out")"
-check "completion offers VM types" 0 '^sw_protected snp$' 0 "$(tail -1 <<<"$out")"
+	COMP_WORDS=(gmemctl --type s); COMP_CWORD=2; _gmemctl; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(gmemctl --uapi ""); COMP_CWORD=2; _gmemctl; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(gmemctl help h); COMP_CWORD=2; _gmemctl; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(gmemctl --js); COMP_CWORD=1; _gmemctl; echo "${COMPREPLY[*]}"' sh "$completion")
+check "completion offers commands and types" 0 '^convert$' $? "$(sed -n 1p <<<"$out")"
+check "completion offers VM types" 0 '^sw_protected snp$' 0 "$(sed -n 2p <<<"$out")"
+check "completion offers uAPI generations" 0 '^rfc-v4 v6$' 0 "$(sed -n 3p <<<"$out")"
+check "completion offers help's commands" 0 '^host help$' 0 "$(sed -n 4p <<<"$out")"
+check "completion offers --json" 0 '^--json$' 0 "$(sed -n 5p <<<"$out")"
 exit $status

@@ -82,4 +82,68 @@ expect "host says what auto picks" 0 "backend \"auto\" picks +($picks)" host
 GMEM_BACKEND=memfd expect "host honours GMEM_BACKEND" 0 \
 	'backend "auto" picks +memfd \(GMEM_BACKEND=memfd\)' host
 expect "host alone" 2 '^gmemctl: host takes no other command' host map
+
+# host --json: one valid object carrying the text's facts.
+host_json_agrees() { # description, environment assignments...
+	local what=$1 text json verdict
+	shift
+	text=$(env "$@" "$gmemctl" host 2>&1)
+	json=$(env "$@" "$gmemctl" --json host 2>&1)
+	verdict=$(python3 - "$text" "$json" <<'PY'
+import json, re, sys
+text, line = sys.argv[1], sys.argv[2]
+assert len(line.splitlines()) == 1, "not one line"
+h = json.loads(line)
+assert h["command"] == "host" and h["ok"] is True, h
+def value(label):
+    m = re.search(r"^  %s +(.*)$" % re.escape(label), text, re.M)
+    assert m, label
+    return m.group(1)
+m = re.match(r"This host: class \((.)\), (.*)", text)
+assert (h["class"], h["class_name"]) == m.groups(), (h["class"], m.groups())
+assert value("/dev/kvm").startswith("yes" if h["kvm"]["present"] else "no")
+if h["kvm"]["present"]:
+    assert value("guest_memfd") == ("yes" if h["kvm"]["guest_memfd"] else "no")
+    assert value("VM types") == "".join(t + " " for t in h["kvm"]["vm_types"]) + \
+        "(%#x)" % h["kvm"]["vm_types_mask"] if h["kvm"]["vm_types_mask"] else "(0)"
+names = set()
+for cap in h["caps"]:
+    k = "-" if cap["kernel"] is None else ("%#x" % cap["kernel"] if cap["kernel"] else "0")
+    lib = "%#x" % cap["libgmem"] if cap["libgmem"] else "0"
+    assert re.search(r"^  %s +%s +%s$" % (cap["name"], re.escape(k), lib), text, re.M), cap
+    names.add(cap["name"])
+assert "KVM_CAP_GUEST_MEMFD" in names and len(names) == len(h["caps"]) >= 8
+hp = h["huge_pages"]
+assert value("transparent huge pages") == "%s (shmem: %s)" % (hp["thp"], hp["thp_shmem"])
+for pool in hp["hugetlb"]:
+    assert re.search(r"  %s: %s/%s$" % (pool["size"], pool["free"], pool["total"]), text, re.M), pool
+b = h["backend"]
+assert value('backend "auto" picks').split()[0] == b["auto"], b
+if b["GMEM_BACKEND"]:
+    assert value('backend "auto" picks').endswith("(GMEM_BACKEND=%s)" % b["GMEM_BACKEND"])
+assert value("kvm backend") == ("available" if b["kvm_available"] else b["kvm_lacks"])
+assert b["kvm_available"] == (h["class"] == "d")
+assert value("gmem-vm guests").startswith("real vCPUs" if h["gmem_vm"]["guests"] == "real vCPUs" else "software")
+assert h["kernel_answers"] in ("live", "live+recorded", "recorded")
+skips = text.split("tests that skip", 1)[1]
+flat = " ".join(skips.split())
+if not h["skips"]:
+    assert flat == "none", flat
+for s in h["skips"]:
+    assert " ".join(s["tests"].split()) in flat, s["tests"]
+    assert s["because"] in (b["kvm_lacks"], h["gmem_vm"]["lacks"]), s
+assert bool(h["skips"]) == (not b["kvm_available"] or h["gmem_vm"]["lacks"] is not None)
+print("host json ok")
+PY
+)
+	if [ "$verdict" = "host json ok" ]; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what: $verdict"
+		echo "$json"
+		status=1
+	fi
+}
+host_json_agrees "host --json says what the text says"
+host_json_agrees "host --json names GMEM_BACKEND" GMEM_BACKEND=memfd
 exit $status
