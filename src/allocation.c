@@ -129,6 +129,9 @@ static int allocation_apply(struct gmem_file *f, int mode, uint64_t offset,
 	int err;
 
 	gmem_assert_mutex_held(&f->state_lock);
+	err = gmem_file_memory_fd(f);
+	if (err < 0)
+		return err;
 	err = range_tree_reserve(&f->fallocated, &r);
 	if (err)
 		goto out;
@@ -306,12 +309,17 @@ static int data_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 				  : data_scan_mincore(f, first, n, vec);
 }
 
-bool allocation_page_has_data(struct gmem_file *f, uint64_t index)
+int allocation_page_has_data(struct gmem_file *f, uint64_t index, bool *has)
 {
 	unsigned char in = 0;
+	int err;
 
 	gmem_assert_held(&f->convert_lock);
-	return !data_scan(f, index, 1, &in) && in;
+	err = gmem_file_memory_fd(f);
+	if (err >= 0)
+		err = data_scan(f, index, 1, &in);
+	*has = in;
+	return err < 0 ? err : 0;
 }
 
 /* One chunk: pages that hold data, then fallocated ones. */
@@ -346,7 +354,11 @@ static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 		     unsigned char *vec)
 {
+	int fd = gmem_file_memory_fd(f);
+
 	gmem_assert_held(&f->convert_lock);
+	if (fd < 0)
+		return fd;
 	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
 		uint64_t n =
 			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
@@ -365,8 +377,11 @@ static int allocation_copy_out(struct gmem_file *f, uint64_t first,
 			       uint64_t npages, unsigned char *vec)
 {
 	unsigned char chunk[SCAN_CHUNK];
+	int fd = gmem_file_memory_fd(f);
 
 	gmem_assert_held(&f->convert_lock);
+	if (fd < 0)
+		return fd;
 	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
 		uint64_t n =
 			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
@@ -393,6 +408,30 @@ int allocation_get(struct gmem_file *f, uint64_t offset, uint64_t len,
 	err = allocation_copy_out(f, page_index(offset), page_index(len), vec);
 	gmem_rwlock_read_unlock(&f->convert_lock);
 	return err;
+}
+
+static int reallocate_fallocated(const struct range_tree_range *r, void *arg)
+{
+	struct gmem_file *f = arg;
+
+	if (r->value)
+		fallocate(f->memory_fd, FALLOC_FL_KEEP_SIZE,
+			  (off_t)(r->start << GMEM_PAGE_SHIFT),
+			  (off_t)((r->end - r->start) << GMEM_PAGE_SHIFT));
+	return 0;
+}
+
+void allocation_zero_by_punching(struct gmem_file *f, uint64_t first,
+				 uint64_t end)
+{
+	gmem_assert_write_held(&f->convert_lock);
+	fallocate(f->memory_fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+		  (off_t)(first << GMEM_PAGE_SHIFT),
+		  (off_t)((end - first) << GMEM_PAGE_SHIFT));
+	gmem_mutex_lock(&f->state_lock);
+	range_tree_for_each(&f->fallocated, first, end, reallocate_fallocated,
+			    f);
+	gmem_mutex_unlock(&f->state_lock);
 }
 
 int allocation_reserve_free(struct gmem_file *f,

@@ -42,9 +42,10 @@ int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 		     unsigned char *vec);
 
 /* Whether the page at `index` holds data: written since it was last
- * punched, in memory or in swap (fallocate() alone does not count). Caller
+ * punched, in memory or in swap (fallocate() alone does not count). 0, or
+ * -errno when the library cannot tell (then *has means nothing). Caller
  * holds convert_lock. */
-bool allocation_page_has_data(struct gmem_file *f, uint64_t index);
+int allocation_page_has_data(struct gmem_file *f, uint64_t index, bool *has);
 
 /* Set aside what allocation_free() will need, so that it cannot fail.
  * 0 or -ENOMEM. */
@@ -52,13 +53,23 @@ int allocation_reserve_free(struct gmem_file *f,
 			    struct range_tree_reservation *res);
 /* Give the memory of [first, end) back to the system and record it as
  * unallocated: it reads zero when next used, as a punched hole does.
- * Caller holds convert_lock exclusive. */
+ * Caller holds convert_lock exclusive, and has asked
+ * gmem_file_memory_fd() in this call. */
 void allocation_free(struct gmem_file *f, uint64_t first, uint64_t end,
 		     struct range_tree_reservation *res);
 
+/* Zero [first, end) where the view cannot reach it: its memory is given
+ * back (a punched page reads zero), then what fallocate() had allocated
+ * is allocated again, so that the allocation record stays true. Caller
+ * holds convert_lock exclusive, and has asked gmem_file_memory_fd() in
+ * this call. */
+void allocation_zero_by_punching(struct gmem_file *f, uint64_t first,
+				 uint64_t end);
+
 /* Call fn on each maximal run [start, end) of allocated pages within
  * [first, end), in order; stops at fn's first non-zero return. Caller
- * holds convert_lock. */
+ * holds convert_lock, and has asked gmem_file_memory_fd() in this call:
+ * the scan seeks on the memory's descriptor. */
 int allocation_for_each(struct gmem_file *f, uint64_t first, uint64_t end,
 			int (*fn)(struct gmem_file *f, uint64_t start,
 				  uint64_t end, void *arg),

@@ -17,8 +17,9 @@
  * scramble, or nothing), and whether keeping the contents needs the
  * guest's own request (pKVM). ZERO, PRESERVE and the experimental policies
  * mean the same everywhere they are offered. Applying a mode cannot fail
- * in userspace: there is no poisoned memory (R71), and what DESTROY records
- * is reserved beforehand.
+ * in userspace: there is no poisoned memory (R71), the memory's
+ * descriptor is checked and what DESTROY records is reserved beforehand,
+ * and where the view cannot reach the bytes they are zeroed by punching.
  *
  * The v6 revision of the series dropped content modes: on a VM that
  * follows it (vm_uapi_v6()) no flag is known, mode 0 is the only mode,
@@ -146,12 +147,25 @@ static enum content_action content_action_of(const struct conversion *c)
 	}
 }
 
+/*
+ * What applying the mode needs is secured here, before the point of no
+ * return: the memory's descriptor (one the program closed behind the
+ * library's back is -EIO now, not a mode silently left undone), and what
+ * DESTROY records.
+ */
 int content_mode_prepare(const struct conversion *c,
 			 struct range_tree_reservation *res)
 {
-	if (content_action_of(c) != CONTENT_DESTROY)
+	enum content_action action = content_action_of(c);
+	int fd;
+
+	if (action == CONTENT_KEEP)
 		return 0;
-	return allocation_reserve_free(c->file, res);
+	fd = gmem_file_memory_fd(c->file);
+	if (fd < 0)
+		return fd;
+	return action == CONTENT_DESTROY ? allocation_reserve_free(c->file, res)
+					 : 0;
 }
 
 static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
@@ -160,9 +174,10 @@ static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
 	enum content_action action = *(enum content_action *)arg;
 	uint64_t len = (end - start) << GMEM_PAGE_SHIFT;
 	struct view v;
+	int err = view_map(f, start << GMEM_PAGE_SHIFT, len, &v);
 
-	if (view_map(f, start << GMEM_PAGE_SHIFT, len, &v))
-		return 0;
+	if (err)
+		return err;
 	if (action == CONTENT_ZERO)
 		scrub_zero(v.base, len);
 	else
@@ -187,9 +202,11 @@ void content_mode_apply(const struct conversion *c,
 	 * used again, as a punched hole does, and count as unallocated. */
 	if (action == CONTENT_DESTROY)
 		allocation_free(c->file, c->first, c->end, res);
-	else
-		allocation_for_each(c->file, c->first, c->end, apply_to_run,
-				    &action);
+	/* Where the scan or a window of the view fails (no address space
+	 * left), the old bytes must go all the same: zeros do for both. */
+	else if (allocation_for_each(c->file, c->first, c->end, apply_to_run,
+				     &action))
+		allocation_zero_by_punching(c->file, c->first, c->end);
 }
 
 void content_mode_complete(const struct conversion *c)

@@ -39,8 +39,10 @@ uint64_t content_modes_of(const struct gmem_vm *vm);
  * holds the file's convert_lock exclusive. */
 bool content_mode_supported(const struct conversion *c);
 
-/* Set aside what applying the mode will need, so that it cannot fail
- * (DESTROY records the freed pages). 0 or -ENOMEM. */
+/* Set aside what applying the mode will need, so that it cannot fail:
+ * the memory's descriptor, still the library's, and what DESTROY
+ * records. 0, -EIO (the program closed the memory's descriptor behind
+ * the library's back) or -ENOMEM. */
 int content_mode_prepare(const struct conversion *c,
 			 struct range_tree_reservation *res);
 

@@ -75,9 +75,11 @@ static uint64_t first_busy_page(struct gmem_file *f, uint64_t first,
 {
 	unsigned char allocated;
 
+	/* A page the library cannot tell about counts as busy: a pin on
+	 * memory must never be let go of by mistake. */
 	for (uint64_t at = first; (at = pin_first_pinned(f, at, end)) < end;
 	     at++)
-		if (!allocation_query(f, at, 1, &allocated) && allocated)
+		if (allocation_query(f, at, 1, &allocated) || allocated)
 			return at;
 	return end;
 }

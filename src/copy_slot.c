@@ -29,6 +29,15 @@
  * where the file cannot be made or written (a seccomp filter, no memory)
  * answer -ENOSYS, and the caller copies another way.
  *
+ * The descriptor is checked before each use, as the library's other
+ * descriptors are (own_fd.h), but for the price of a null system call
+ * rather than fstat(2)'s: the file's offset, which pread(2) and pwrite(2)
+ * never move, is set to a random value when the file is made, and
+ * lseek(fd, 0, SEEK_CUR) reads it back without moving any file's offset.
+ * A number that answers another value names a file of the program's by
+ * now: the library never writes it, nor closes it, and copies another
+ * way until the last VM goes.
+ *
  * The mapping is MADV_DONTFORK, like every mapping of the library's: a
  * child of fork() neither shares the parent's slots nor inherits its
  * descriptor's use; it makes its own file on first use.
@@ -45,6 +54,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "copy_slot.h"
@@ -72,6 +82,7 @@ static struct {
 	_Atomic unsigned long in_flight;
 	/* Written under lock while no copy is in flight, read by copies. */
 	int fd;
+	off_t cookie; /* fd's file offset while fd is the library's */
 	char *map;
 	uint32_t used;	   /* lock: slots handed out so far */
 	uint32_t free_top; /* lock: returned slots */
@@ -111,12 +122,18 @@ static void slot_return(void *value)
 	pthread_mutex_unlock(&slots.lock);
 }
 
+/* Whether fd still names the file made for it (the header comment). */
+static bool file_is_ours(void)
+{
+	return slots.fd >= 0 && lseek(slots.fd, 0, SEEK_CUR) == slots.cookie;
+}
+
 /* Forget the file: every slot of it, in every thread, is no slot. */
 static void file_forget(void)
 {
 	if (slots.map)
 		munmap(slots.map, FILE_SIZE);
-	if (slots.fd >= 0)
+	if (file_is_ours())
 		close(slots.fd);
 	slots.fd = -1;
 	slots.map = NULL;
@@ -195,14 +212,27 @@ void copy_slot_release(void)
 	pthread_mutex_unlock(&slots.lock);
 }
 
+/* A file offset no program gives a file of its own: random, far past any
+ * real file's end, below the largest offset tmpfs takes. */
+static off_t file_cookie(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint64_t)(uintptr_t)&r ^ (uint64_t)getpid() << 32;
+	return (off_t)((r >> 3) | 1ULL << 60);
+}
+
 static int file_make(void)
 {
 	int fd = memfd_create("gmem-copy", MFD_CLOEXEC);
+	off_t cookie = file_cookie();
 	char *map;
 
 	if (fd < 0)
 		return -errno;
-	map = ftruncate(fd, (off_t)FILE_SIZE)
+	map = ftruncate(fd, (off_t)FILE_SIZE) ||
+			      lseek(fd, cookie, SEEK_SET) != cookie
 		      ? MAP_FAILED
 		      : mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_NORESERVE, fd, 0);
@@ -215,6 +245,7 @@ static int file_make(void)
 		return err;
 	}
 	slots.fd = fd;
+	slots.cookie = cookie;
 	slots.map = map;
 	return 0;
 }
@@ -245,6 +276,16 @@ static int slot_take(uint32_t *slot)
 	return err;
 }
 
+/* The program closed the file's descriptor behind the library's back:
+ * no copy goes through it again, until the last VM ends the file. */
+static void file_lost(void)
+{
+	pthread_mutex_lock(&slots.lock);
+	if (atomic_load(&slots.state) == FILE_READY)
+		atomic_store(&slots.state, FILE_UNUSABLE);
+	pthread_mutex_unlock(&slots.lock);
+}
+
 /* This thread's slot: its file offset. Caller is in flight. */
 static int slot_offset(off_t *offset)
 {
@@ -255,6 +296,10 @@ static int slot_offset(off_t *offset)
 		return -ENOSYS;
 	if (!slot_of(pthread_getspecific(slot_key), &slot) && slot_take(&slot))
 		return -ENOSYS;
+	if (!file_is_ours()) {
+		file_lost();
+		return -ENOSYS;
+	}
 	*offset = (off_t)slot * SLOT_SIZE;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "backend/backend.h"
 #include "fd_table.h"
 #include "gmem_file.h"
+#include "own_fd.h"
 
 void gmem_file_destroy(struct gmem_file *f)
 {
@@ -30,7 +31,7 @@ void gmem_file_destroy(struct gmem_file *f)
 	gmem_mutex_destroy(&f->state_lock);
 	gmem_rwlock_destroy(&f->convert_lock);
 	if (f->memory_fd >= 0)
-		close(f->memory_fd);
+		own_fd_close(f->memory_fd, &f->memory_id);
 	gmem_free(f);
 }
 
@@ -140,6 +141,23 @@ static bool is_hugetlbfs(int fd)
 	return !fstatfs(fd, &s) && s.f_type == HUGETLBFS_MAGIC;
 }
 
+/* Which file the memory descriptor names, for every later use to ask. */
+static int gmem_file_record_memory(struct gmem_file *f)
+{
+	int err = file_id_of(f->memory_fd, &f->memory_id);
+
+	if (err) {
+		close(f->memory_fd);
+		f->memory_fd = -1;
+	}
+	return err;
+}
+
+int gmem_file_memory_fd(const struct gmem_file *f)
+{
+	return own_fd_names(f->memory_fd, &f->memory_id) ? f->memory_fd : -EIO;
+}
+
 int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 {
 	int err, fd;
@@ -149,6 +167,11 @@ int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 					&f->memory_fd);
 	if (err)
 		goto out_put;
+	err = gmem_file_record_memory(f);
+	if (err) {
+		close(fd);
+		goto out_put;
+	}
 	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0 &&
 			     !is_hugetlbfs(f->memory_fd);
 	f->memory_internal = !same_file(fd, f->memory_fd);

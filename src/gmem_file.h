@@ -22,6 +22,7 @@
 
 #include "lock.h"
 #include "object.h"
+#include "own_fd.h"
 #include "range_tree.h"
 
 #define GMEM_PAGE_SIZE	4096ULL
@@ -43,7 +44,8 @@ struct gmem_file {
 	/* Huge folios the host maps, page by page where their attributes
 	 * are mixed: a tmpfs source's (folio.c). */
 	bool maps_folios_split;
-	int memory_fd; /* the library's descriptor of the bytes */
+	int memory_fd;		  /* the library's descriptor of the bytes */
+	struct file_id memory_id; /* the file memory_fd was opened on */
 	/* The memory answers SEEK_DATA (a memfd, whose pages may be in swap);
 	 * else it is the kernel's guest_memfd (ESPIPE, never swapped). */
 	bool memory_seekable;
@@ -125,6 +127,12 @@ struct gmem_file *gmem_file_alloc(struct gmem_vm *vm,
 /* Give `f` its memory on `backend` and its fd: the fd, or -errno after
  * dropping the caller's reference (the file ends). */
 int gmem_file_open(struct gmem_file *f, struct backend_vm *backend);
+
+/* The memory's descriptor, or -EIO once the program has closed it behind
+ * the library's back: by then the number may name a file of the
+ * program's, which no fallocate(), lseek() or mmap() of ours may touch
+ * (own_fd.h). One fstat(2). */
+int gmem_file_memory_fd(const struct gmem_file *f);
 
 /* Free what the file itself holds; its end (release) calls this last. */
 void gmem_file_destroy(struct gmem_file *f);

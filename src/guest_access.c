@@ -57,9 +57,14 @@ static int copy_encrypted(struct page_access *a, char *memory)
 	uint64_t index = page_index(a->offset);
 	char plain[GMEM_PAGE_SIZE];
 	char *at = plain + (a->offset & (GMEM_PAGE_SIZE - 1));
-	bool first_use = !allocation_page_has_data(a->file, index);
-	int err = 0;
+	bool has_data, first_use;
+	/* A page the library cannot tell about is not taken for a new one,
+	 * whose zeros would be written over the guest's data. */
+	int err = allocation_page_has_data(a->file, index, &has_data);
 
+	if (err)
+		return err;
+	first_use = !has_data;
 	if (first_use)
 		memset(plain, 0, sizeof(plain));
 	else

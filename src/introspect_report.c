@@ -141,7 +141,8 @@ static void report_slot_file(struct report *r, struct gmem_vm *vm,
 	w.end = end;
 	gmem_file_attribute_ranges(f, offset, s->size, report_value_run, &w);
 	gmem_rwlock_read_lock(&f->convert_lock);
-	allocation_for_each(f, w.first, end, report_alloc_run, &w);
+	if (gmem_file_memory_fd(f) >= 0)
+		allocation_for_each(f, w.first, end, report_alloc_run, &w);
 	w.what = "pin";
 	pin_for_each(f, w.first, end, report_value_run, &w);
 	w.what = "folio";

@@ -21,12 +21,17 @@
 #include "process.h"
 #include "view.h"
 
+/* A view maps the memory's descriptor only while it is still the
+ * library's: else the program's file would be written as guest memory. */
 static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
 {
-	void *p = host_map_mmap_own(len, PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_NORESERVE, f->memory_fd,
-				    offset);
+	int fd = gmem_file_memory_fd(f);
+	void *p;
 
+	if (fd < 0)
+		return NULL;
+	p = host_map_mmap_own(len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_NORESERVE, fd, offset);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* Advice only: failing, it costs a core dump its privacy, no more. */
@@ -66,7 +71,7 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 		start;
 	v->window = view_map_file(f, start, v->window_len);
 	if (!v->window)
-		return -ENOMEM;
+		return gmem_file_memory_fd(f) < 0 ? -EIO : -ENOMEM;
 	v->base = v->window + (offset - start);
 	return 0;
 }

@@ -228,16 +228,6 @@ int vma_query(uintptr_t addr, struct vma *v)
 	return ioctl_query(addr, v);
 }
 
-int file_id_of(int fd, struct file_id *id)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return -errno;
-	*id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
-	return 0;
-}
-
 bool vma_maps_file(const struct vma *v, const struct file_id *id)
 {
 	return (v->dev || v->ino) && v->dev == id->dev && v->ino == id->ino;

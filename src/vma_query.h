@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "own_fd.h"
+
 struct vma {
 	uintptr_t start, end;
 	uint64_t offset; /* file offset of start; 0 for anonymous memory */
@@ -19,12 +21,6 @@ struct vma {
 	ino_t ino;
 	int prot;
 	bool shared;
-};
-
-/* The identity of an open file, as vma_query() reports it. */
-struct file_id {
-	dev_t dev;
-	ino_t ino;
 };
 
 /* The vma containing `addr`, or else the lowest one above it. 0,
@@ -40,9 +36,6 @@ typedef int (*vma_visit_fn)(const struct vma *v, void *arg);
  * cannot tell, or another -errno. One system call per vma with
  * PROCMAP_QUERY, one read of the text otherwise. Callers serialise. */
 int vma_walk(vma_visit_fn visit, void *arg);
-
-/* The identity of `fd`. 0 or -errno. */
-int file_id_of(int fd, struct file_id *id);
 
 /* Whether `v` maps the file `id`. */
 bool vma_maps_file(const struct vma *v, const struct file_id *id);
