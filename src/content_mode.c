@@ -71,16 +71,20 @@ static bool mode_keeps_contents(uint64_t mode)
 	       mode == GMEM_ATTRIBUTES2_READABLE;
 }
 
-/* SNP and TDX keep the contents on the way in while the launch lasts, so
- * that an image loaded while shared can be encrypted in place (R114). */
-static bool preserve_loads_image(const struct conversion *c)
+bool content_mode_depends_on_launch(const struct conversion *c)
 {
-	struct gmem_vm *vm = c->file->vm;
-
 	return c->to_private &&
 	       c->mode == KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE &&
-	       vm->platform->preserve_to_private_before_launch &&
-	       !launch_state_finished(&vm->launch);
+	       c->file->vm->platform->preserve_to_private_before_launch;
+}
+
+/* SNP and TDX keep the contents on the way in while the launch lasts, so
+ * that an image loaded while shared can be encrypted in place (R114).
+ * The caller holds the launch lock across the conversion. */
+static bool preserve_loads_image(const struct conversion *c)
+{
+	return content_mode_depends_on_launch(c) &&
+	       !launch_state_finished(&c->file->vm->launch);
 }
 
 bool content_mode_supported(const struct conversion *c)

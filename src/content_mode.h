@@ -34,9 +34,16 @@ bool content_mode_flags_valid(const struct gmem_vm *vm, uint64_t flags);
 /* The content modes KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS reports for a VM. */
 uint64_t content_modes_of(const struct gmem_vm *vm);
 
+/* Whether the answer for this request depends on the launch phase
+ * (PRESERVE to private on SNP and TDX, R114): then the caller holds the
+ * VM's launch lock, taken before the file's convert_lock, from the check
+ * to the end of the conversion. */
+bool content_mode_depends_on_launch(const struct conversion *c);
+
 /* The mode may be used for this request (R54): mode 0 always, ZERO (and
  * ENCRYPTED) never to private, otherwise as the platform says. Caller
- * holds the file's convert_lock exclusive. */
+ * holds the file's convert_lock exclusive (and the launch lock, see
+ * above). */
 bool content_mode_supported(const struct conversion *c);
 
 /* Set aside what applying the mode will need, so that it cannot fail:

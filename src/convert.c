@@ -6,7 +6,8 @@
  *  1. (the caller) ENOTTY while the VM tracks attributes itself;
  *  2. validate the request; EINVAL writes nothing back;
  *  3. take the conversion lock exclusive: no fault, pin, mapping or guest
- *     access can see the range half converted;
+ *     access can see the range half converted (and before it the launch
+ *     lock, when the launch phase decides step 4);
  *  4. the content mode must be supported, else EOPNOTSUPP;
  *  5. a range that already has the attributes only gets the mode;
  *  6. reserve the attribute tree's nodes, else ENOMEM;
@@ -167,11 +168,29 @@ out:
 	return err;
 }
 
+/* Step 3, with the launch lock first where the launch phase decides the
+ * answer (R114): a finish then comes wholly before or after the
+ * conversion, never between its check and its effect. */
+static void convert_lock(const struct conversion *c, bool launch)
+{
+	if (launch)
+		launch_state_lock(&c->file->vm->launch);
+	gmem_rwlock_write_lock(&c->file->convert_lock);
+}
+
+static void convert_unlock(const struct conversion *c, bool launch)
+{
+	gmem_rwlock_write_unlock(&c->file->convert_lock);
+	if (launch)
+		launch_state_unlock(&c->file->vm->launch);
+}
+
 int convert_set_attributes(struct gmem_file *f,
 			   struct kvm_memory_attributes2 *a)
 {
 	struct conversion c;
 	uint64_t error_page;
+	bool launch;
 	int err = convert_check(f, a);
 
 	if (err) {
@@ -186,10 +205,11 @@ int convert_set_attributes(struct gmem_file *f,
 		.mode = a->flags,
 		.to_private = a->attributes & KVM_MEMORY_ATTRIBUTE_PRIVATE,
 	};
-	gmem_rwlock_write_lock(&f->convert_lock);
+	launch = content_mode_depends_on_launch(&c);
+	convert_lock(&c, launch);
 	err = __convert(&c, &error_page);
 	gmem_file_assert_valid(f);
-	gmem_rwlock_write_unlock(&f->convert_lock);
+	convert_unlock(&c, launch);
 	vm_stats_count_conversion(&f->vm->stats, a->flags, err);
 	if (convert_error_reports_offset(err))
 		a->error_offset = error_page << GMEM_PAGE_SHIFT;

@@ -90,6 +90,8 @@ static int load_page(struct populate *p, struct gmem_file *f, uint64_t gpa,
 		err = p->ops->measure(&p->vm->launch.digest, p->c, gpa,
 				      p->plain);
 	if (!err)
+		launch_state_count_page(&p->vm->launch);
+	if (!err)
 		err = cipher_encrypt_page(p->vm->cipher, index, p->plain,
 					  v.base);
 	if (!err)

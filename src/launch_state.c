@@ -5,6 +5,8 @@
  * zeros until the measurement starts, grows with each populated page
  * (launch.c extends it under the lock), and is frozen at the finish:
  * nothing extends it afterwards, since every populate is refused then.
+ * The pages counted are the records the digest holds, one a populated
+ * page, measured contents or not.
  */
 #include "launch_state.h"
 
@@ -13,7 +15,7 @@ void launch_state_init(struct launch_state *l)
 	gmem_mutex_init(&l->lock);
 	l->phase = LAUNCH_CREATED;
 	launch_digest_init(&l->digest);
-	atomic_init(&l->finished, false);
+	l->pages = 0;
 }
 
 void launch_state_destroy(struct launch_state *l)
@@ -48,12 +50,23 @@ int launch_state_advance(struct launch_state *l, enum launch_op op, bool stream)
 		break;
 	case LAUNCH_OP_FINISH:
 		l->phase = LAUNCH_FINISHED;
-		atomic_store(&l->finished, true);
 		break;
 	default:
 		break;
 	}
 	return err;
+}
+
+bool launch_state_finished(struct launch_state *l)
+{
+	gmem_assert_mutex_held(&l->lock);
+	return l->phase == LAUNCH_FINISHED;
+}
+
+void launch_state_count_page(struct launch_state *l)
+{
+	gmem_assert_mutex_held(&l->lock);
+	l->pages++;
 }
 
 enum launch_phase launch_state_phase(struct launch_state *l)
@@ -75,4 +88,34 @@ int launch_state_digest(struct launch_state *l,
 	err = launch_digest_read(&l->digest, out);
 	gmem_mutex_unlock(&l->lock);
 	return err;
+}
+
+int launch_state_view(struct launch_state *l, struct launch_view *view)
+{
+	int err = 0;
+
+	gmem_mutex_lock(&l->lock);
+	view->phase = l->phase;
+	view->pages = l->pages;
+	view->final = l->phase == LAUNCH_FINISHED;
+	if (view->final)
+		err = launch_digest_read(&l->digest, view->digest);
+	gmem_mutex_unlock(&l->lock);
+	if (err)
+		view->final = false;
+	return err;
+}
+
+const char *launch_phase_name(enum launch_phase phase)
+{
+	static const char *const names[] = {
+		[LAUNCH_CREATED] = "created",
+		[LAUNCH_INITIALIZED] = "initialized",
+		[LAUNCH_MEASURING] = "measuring",
+		[LAUNCH_FINISHED] = "finished",
+	};
+
+	return (unsigned int)phase < sizeof(names) / sizeof(names[0])
+		       ? names[phase]
+		       : "unknown";
 }
