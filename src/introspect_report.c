@@ -10,6 +10,9 @@
  *   conversions MODE RESULT COUNT        (mode none|zero|preserve|other)
  *   counter NAME COUNT                   (bytes_zeroed, pins, faults, ...)
  *   fault GPA SIZE FLAGS                 (the latest memory fault, if any)
+ *   launch-state PHASE PAGES DIGEST      (SNP and TDX: the phase, pages
+ *                                         measured, the digest in hex once
+ *                                         finished, else -)
  *   slot ID GPA SIZE GMEM_OFFSET FLAGS BOUND
  *   range GPA END ATTRIBUTES             (within the slot above)
  *   alloc GPA END                        (allocated pages)
@@ -20,12 +23,15 @@
  *   end
  *
  * The report only reads: the counters with relaxed loads, the last fault
- * under the guest exits' lock, the slots under theirs, and each bound
+ * under the guest exits' lock, the launch under its lock (alone, as the
+ * lock order asks: it comes before any file's), the slots under theirs,
+ * and each bound
  * file's attributes, allocation and pins under its convert_lock held
  * shared (and state_lock for pins), one slot at a time. A conversion
  * therefore never waits for a whole report, only for the slot being read;
  * and a report never sees a conversion half done within a slot.
  */
+#include <stdio.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -73,6 +79,22 @@ static void report_counters(struct report *r, struct gmem_vm *vm)
 			      (unsigned long long)fault.gpa,
 			      (unsigned long long)fault.size,
 			      (unsigned long long)fault.flags);
+}
+
+/* SNP and TDX: the launch's phase, its pages and its final digest. */
+static void report_launch(struct report *r, struct gmem_vm *vm)
+{
+	struct launch_view l;
+	char hex[2 * LAUNCH_DIGEST_BYTES + 1] = "-";
+
+	if (!vm->platform->launch)
+		return;
+	launch_state_view(&vm->launch, &l);
+	for (size_t i = 0; l.final && i < LAUNCH_DIGEST_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", l.digest[i]);
+	report_printf(r, "launch-state %s %llu %s\n",
+		      launch_phase_name(l.phase), (unsigned long long)l.pages,
+		      hex);
 }
 
 /* Where a slot's file range lands in guest physical addresses. */
@@ -204,5 +226,6 @@ void introspect_report_vm(struct report *r, struct gmem_vm *vm)
 	report_printf(r, "vm %lu %s %s\n", vm->type, vm->platform->name,
 		      vm->backend.ops->name);
 	report_counters(r, vm);
+	report_launch(r, vm);
 	report_slots(r, vm);
 }

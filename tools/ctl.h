@@ -22,6 +22,7 @@
 struct ctl {
 	bool json;
 	/* Local: the VM and file gmemctl made. */
+	unsigned long type;
 	int vm;
 	int fd;
 	uint64_t size;

@@ -12,6 +12,7 @@
 
 #include "ctl_commands.h"
 #include "ctl_inspect.h"
+#include "ctl_launch.h"
 #include "ctl_memory.h"
 #include "ctl_output.h"
 #include "ctl_watch.h"
@@ -38,6 +39,16 @@ static const struct command commands[] = {
 	{ "guest-read", "OFF private|shared",
 	  "the guest reads a byte; a mismatch is a memory fault", "os",
 	  CTL_LOCAL, cmd_guest_read },
+	{ "launch-start", "",
+	  "SNP or TDX: start the launch's measurement (INIT2 and "
+	  "LAUNCH_START, INIT_VM)",
+	  "", CTL_LOCAL, cmd_launch_start },
+	{ "launch-update", "OFF LEN",
+	  "SNP or TDX: measure and encrypt private pages in place", "oo",
+	  CTL_LOCAL, cmd_launch_update },
+	{ "launch-finish", "",
+	  "SNP or TDX: end the launch (LAUNCH_FINISH, FINALIZE_VM)", "",
+	  CTL_LOCAL, cmd_launch_finish },
 	{ "sleep", "SECONDS",
 	  "wait, so that gmemctl attach can look (GMEM_INTROSPECT=auto)", "o",
 	  CTL_LOCAL, cmd_sleep },
@@ -168,10 +179,10 @@ void commands_print_help(FILE *out)
 	print_options(out);
 	fprintf(out, "\ncommands (sizes and offsets take K, M or G):\n");
 	for (size_t i = 0; i < NELEMS(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name,
+		fprintf(out, "  %-13s %s\n", commands[i].name,
 			commands[i].summary);
 	for (size_t i = 0; i < NELEMS(leading); i++)
-		fprintf(out, "  %-10s %s\n", leading[i].name,
+		fprintf(out, "  %-13s %s\n", leading[i].name,
 			leading[i].summary);
 }
 

@@ -243,6 +243,19 @@ static uint64_t result_total(const struct snap_vm *vm, int result)
 	return n;
 }
 
+/* SNP and TDX: where the launch is. */
+static void print_launch(FILE *out, const struct snap_vm *vm)
+{
+	if (!vm->has_launch)
+		return;
+	fprintf(out, "  %-16s %s, %llu page%s measured\n", "launch",
+		vm->launch_phase, (unsigned long long)vm->launch_pages,
+		vm->launch_pages == 1 ? "" : "s");
+	if (*vm->launch_digest)
+		fprintf(out, "  %-16s %s\n", "launch_digest",
+			vm->launch_digest);
+}
+
 void print_stats(FILE *out, const struct snapshot *s)
 {
 	for (size_t v = 0; v < s->nvms; v++) {
@@ -266,7 +279,25 @@ void print_stats(FILE *out, const struct snapshot *s)
 				(unsigned long long)vm->counters[k]);
 		fprintf(out, "  %-16s %llu\n", "eagain_retries",
 			(unsigned long long)result_total(vm, 1));
+		print_launch(out, vm);
 	}
+}
+
+/* "launch": {"phase", "pages", "digest" (null until final)}, or null. */
+static void launch_json(const struct snap_vm *vm)
+{
+	if (!vm->has_launch) {
+		json_null("launch");
+		return;
+	}
+	json_open("launch", '{');
+	json_str("phase", vm->launch_phase);
+	json_u64("pages", vm->launch_pages);
+	if (*vm->launch_digest)
+		json_str("digest", vm->launch_digest);
+	else
+		json_null("digest");
+	json_close('}');
 }
 
 static void stats_json(const struct snapshot *s)
@@ -294,8 +325,10 @@ static void stats_json(const struct snapshot *s)
 		for (int k = 0; k < SNAP_COUNTERS; k++)
 			printf(",\"%s\":%llu", snap_counter_names[k],
 			       (unsigned long long)vm->counters[k]);
-		printf(",\"eagain_retries\":%llu}",
+		printf(",\"eagain_retries\":%llu",
 		       (unsigned long long)result_total(vm, 1));
+		launch_json(vm);
+		putchar('}');
 	}
 	putchar(']');
 	json_end();

@@ -383,6 +383,7 @@ int ctl_setup(struct ctl *c, unsigned long type, unsigned int backend,
 	const char *bname;
 	int err;
 
+	c->type = type;
 	c->vm = gmem_create_vm_opts(type, &o);
 	if (c->vm < 0)
 		return ctl_call_failed(c, "vm", "KVM_CREATE_VM", errno, false,

@@ -3,8 +3,7 @@
  * Reading the introspection report (its lines are listed in
  * gmem_introspect(3)): a keyword and numbers, one fact a line. Lines of
  * keywords this gmemctl does not know are skipped, so that a newer
- * library can say more; "folio" and "launch" lines are already read, for
- * the huge-folio and launch-state views the library will report.
+ * library can say more.
  *
  * The runs of a slot come in guest physical order, so a page's state is
  * a binary search in each list.
@@ -138,6 +137,21 @@ static int parse_slot_line(struct snap_vm *vm, const char *rest)
 	return 0;
 }
 
+/* launch-state PHASE PAGES DIGEST|- */
+static int parse_launch_line(struct snap_vm *vm, const char *rest)
+{
+	unsigned long long pages;
+
+	if (sscanf(rest, "%15s %llu %96s", vm->launch_phase, &pages,
+		   vm->launch_digest) != 3)
+		return -1;
+	if (!strcmp(vm->launch_digest, "-"))
+		vm->launch_digest[0] = 0;
+	vm->launch_pages = pages;
+	vm->has_launch = true;
+	return 0;
+}
+
 /* range, alloc, pin, folio, launch: a run of the slot above. */
 static int parse_run_line(struct snap_slot *slot, const char *key,
 			  const char *rest)
@@ -181,6 +195,8 @@ static int parse_line(struct snapshot *s, const char *key, const char *rest)
 		vm->fault_gpa = g, vm->fault_size = z, vm->fault_flags = f;
 		return vm->has_fault ? 0 : -1;
 	}
+	if (!strcmp(key, "launch-state"))
+		return parse_launch_line(vm, rest);
 	if (!strcmp(key, "slot"))
 		return parse_slot_line(vm, rest);
 	if (is_run_key(key))

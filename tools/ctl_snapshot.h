@@ -49,8 +49,7 @@ struct snap_slot {
 	struct snap_runs ranges; /* attributes */
 	struct snap_runs allocs;
 	struct snap_runs pins;
-	/* Reserved in the report for what the library will say once it can
-	 * (huge folios, a launch's measured ranges): drawn when present. */
+	/* Huge folios, and the pages a launch measured. */
 	struct snap_runs folios;
 	struct snap_runs launch;
 };
@@ -63,6 +62,12 @@ struct snap_vm {
 	uint64_t counters[SNAP_COUNTERS];
 	bool has_fault;
 	uint64_t fault_gpa, fault_size, fault_flags;
+	/* SNP and TDX: the launch's phase, pages measured, and its digest
+	 * in hex once final (else ""). */
+	bool has_launch;
+	char launch_phase[16];
+	uint64_t launch_pages;
+	char launch_digest[2 * 48 + 1]; /* SHA-384 */
 	struct snap_slot *slots;
 	size_t nslots;
 };

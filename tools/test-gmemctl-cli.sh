@@ -66,7 +66,7 @@ got = [c["name"] for c in h["commands"]]
 assert got == names.split(), (got, names)
 for c in h["commands"]:
     assert c["summary"] and c["where"], c
-    assert re.search(r"^  %-10s %s$" % (re.escape(c["name"]), re.escape(c["summary"])),
+    assert re.search(r"^  %s +%s$" % (re.escape(c["name"]), re.escape(c["summary"])),
                      text, re.M), c
 for o in h["options"]:
     assert re.search(r"^  %s, %s.* %s$" % (o["short"], o["long"], re.escape(o["summary"])),

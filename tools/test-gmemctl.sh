@@ -59,6 +59,57 @@ else
 fi
 rmdir "$huge"
 expect "caps" 0 'KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS +3' caps
+
+# A launch in place: stats follow its phase and pages, and show the digest
+# once final, the one launch-finish read and the one computed here from
+# the record layout of docs/LAUNCH.md.
+expect "stats before a launch" 0 '^  launch +created, 0 pages measured$' \
+	--type snp stats
+expect "stats while measuring" 0 '^  launch +measuring, 2 pages measured$' \
+	--type snp write 0 8K 0x41 convert 0 8K private preserve \
+	launch-start launch-update 0 8K stats
+expect "a launch measures only private pages" 1 \
+	'^gmemctl: KVM_SEV_SNP_LAUNCH_UPDATE: EIO' --type snp launch-start \
+	launch-update 0 4K
+expect "a VM without a launch" 1 '^gmemctl: KVM_MEMORY_ENCRYPT_OP: ENOTTY' \
+	launch-start
+out=$("$gmemctl" --backend memfd --type snp write 0 8K 0x41 convert 0 8K \
+	private preserve launch-start launch-update 0 8K launch-finish stats 2>&1)
+verdict=$(python3 - "$out" <<'PY'
+import hashlib, re, struct, sys
+out = sys.argv[1]
+finish = re.search(r"^finished: digest ([0-9a-f]{96})$", out, re.M).group(1)
+shown = re.search(r"^  launch_digest +([0-9a-f]{96})$", out, re.M).group(1)
+assert re.search(r"^  launch +finished, 2 pages measured$", out, re.M), out
+d = bytes(48)
+for i in range(2):
+    gpa = 0x100000000 + i * 4096
+    record = d + hashlib.sha384(b"\x41" * 4096).digest() + \
+        struct.pack("<HBBBBBBQ", 0x70, 1, 0, 0, 0, 0, 0, gpa)
+    d = hashlib.sha384(record).digest()
+assert finish == shown == d.hex(), (finish, shown, d.hex())
+print("launch ok")
+PY
+)
+if [ "$verdict" = "launch ok" ]; then echo "ok: stats show the final SNP digest"; else
+	echo "FAIL: stats show the final SNP digest: $verdict"; echo "$out"; status=1; fi
+out=$("$gmemctl" --backend memfd --json --type tdx write 0 8K 0x41 convert 0 8K \
+	private preserve launch-start launch-update 0 8K launch-finish stats 2>&1)
+verdict=$(python3 - "$out" <<'PY'
+import json, sys
+objs = [json.loads(l) for l in sys.argv[1].splitlines()]
+finish = [o for o in objs if o["command"] == "launch-finish"][0]
+launch = [o for o in objs if o["command"] == "stats"][0]["vms"][0]["launch"]
+assert launch == {"phase": "finished", "pages": 2, "digest": finish["digest"]}, launch
+assert len(finish["digest"]) == 96 and finish["digest"] != "0" * 96
+print("launch json ok")
+PY
+)
+if [ "$verdict" = "launch json ok" ]; then echo "ok: stats --json show the TDX launch"; else
+	echo "FAIL: stats --json show the TDX launch: $verdict"; echo "$out"; status=1; fi
+out=$("$gmemctl" --backend memfd --json stats 2>&1)
+if python3 -c 'import json, sys; assert json.loads(sys.argv[1].splitlines()[-1])["vms"][0]["launch"] is None' "$out"; then
+	echo "ok: no launch on sw_protected"; else echo "FAIL: no launch on sw_protected: $out"; status=1; fi
 expect "v6: a content mode is EINVAL" 1 'KVM_SET_MEMORY_ATTRIBUTES2: EINVAL: Invalid argument' \
 	--uapi v6 convert 0 4K private preserve
 expect "v6: conversions keep the bytes" 0 'host read 0x41 at 4K' \

@@ -12,13 +12,15 @@
  * image loaded while shared, kept by PRESERVE, populated with no source)
  * give the same digest and the same guest view; the memory of a populated
  * page holds ciphertext; PRESERVE to private is allowed until the launch
- * finishes and refused after.
+ * finishes and refused after; the introspection report follows the
+ * phase, the pages measured and, once final, the digest.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -541,6 +543,85 @@ static void test_snp_page_types(void **state)
 	assert_memory_not_equal(back, img + 3 * PAGE, PAGE);
 	lvm_close(&v);
 	free_image(img);
+}
+
+/* The introspection report's launch-state line: "launch-state PHASE
+ * PAGES DIGEST", copied into phase and digest (NUL-terminated). */
+static unsigned long long report_launch(int vm, char phase[16],
+					char digest[100])
+{
+	static char text[1 << 16];
+	unsigned long long pages = ~0ULL;
+	char *line;
+
+	assert_true(gmem_introspect(vm, text, sizeof(text)) > 0);
+	line = strstr(text, "\nlaunch-state ");
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "\nlaunch-state %15s %llu %99s", phase,
+				&pages, digest),
+			 3);
+	return pages;
+}
+
+static void digest_hex(int vm, char hex[100])
+{
+	unsigned char d[GMEM_LAUNCH_DIGEST_SIZE];
+
+	assert_int_equal(gmem_get_launch_digest(vm, d, sizeof(d)), 48);
+	for (size_t i = 0; i < sizeof(d); i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+}
+
+/* The report says the phase and the pages measured at every step, and
+ * the digest only once it is final, as gmem_get_launch_digest() has it. */
+static void report_follows_launch(unsigned long type)
+{
+	unsigned char *img = make_image();
+	char phase[16], digest[100], expected[100];
+	struct lvm v;
+
+	lvm_open(&v, type);
+	assert_int_equal(report_launch(v.vm, phase, digest), 0);
+	assert_string_equal(phase, "created");
+	assert_string_equal(digest, "-");
+	begin_on(&v, type);
+	assert_int_equal(report_launch(v.vm, phase, digest), 0);
+	assert_string_equal(phase, "measuring");
+	load_in_place(&v, type, img);
+	assert_int_equal(report_launch(v.vm, phase, digest), NPAGES);
+	assert_string_equal(digest, "-");
+	finish(&v, type);
+	assert_int_equal(report_launch(v.vm, phase, digest), NPAGES);
+	assert_string_equal(phase, "finished");
+	digest_hex(v.vm, expected);
+	assert_string_equal(digest, expected);
+	lvm_close(&v);
+	free_image(img);
+}
+
+static void test_snp_report_follows_launch(void **state)
+{
+	(void)state;
+	report_follows_launch(KVM_X86_SNP_VM);
+}
+
+static void test_tdx_report_follows_launch(void **state)
+{
+	(void)state;
+	report_follows_launch(KVM_X86_TDX_VM);
+}
+
+/* A VM without a launch has no launch-state line. */
+static void test_no_launch_no_report(void **state)
+{
+	static char text[1 << 16];
+	int vm = gmem_create_vm(KVM_X86_SW_PROTECTED_VM);
+
+	(void)state;
+	assert_true(vm >= 0);
+	assert_true(gmem_introspect(vm, text, sizeof(text)) > 0);
+	assert_null(strstr(text, "launch-state"));
+	gmem_close(vm);
 }
 
 /* PRESERVE to private: allowed until the launch finishes, EOPNOTSUPP
@@ -1174,6 +1255,9 @@ int main(void)
 		cmocka_unit_test(test_snp_page_types),
 		cmocka_unit_test(test_snp_preserve_until_finish),
 		cmocka_unit_test(test_tdx_preserve_until_finish),
+		cmocka_unit_test(test_snp_report_follows_launch),
+		cmocka_unit_test(test_tdx_report_follows_launch),
+		cmocka_unit_test(test_no_launch_no_report),
 		cmocka_unit_test(test_snp_v6_in_place),
 		cmocka_unit_test(test_tdx_v6_in_place),
 		cmocka_unit_test(test_snp_in_place_needs_gmem_attributes),
