@@ -5,7 +5,8 @@
 # tests under valgrind (leaks and memory errors); the unit tests built with
 # ThreadSanitizer. The normal build's tests run twice more, as on other
 # hosts: with the library's "auto" backend forced to memfd, and as on a
-# host without KVM (a private /dev without kvm; scripts/without-kvm.sh).
+# host without KVM (a private /dev without kvm; scripts/without-kvm.sh);
+# the Debian package build (suite 'package') is the same there, and runs once.
 # Starts with `gmemctl host`, so every log says which host it ran on; ends
 # with the line "N passed, N failed, N skipped" over all of it.
 set -uo pipefail
@@ -39,7 +40,7 @@ run_without_kvm() {
 	bash scripts/without-kvm.sh sh -c \
 		'build-test/tools/gmemctl host | head -n 1 && "$@"' sh \
 		meson test -C build-test --no-rebuild --print-errorlogs \
-		--num-processes 2 --logbase no-kvm --no-suite fuzz
+		--num-processes 2 --logbase no-kvm --no-suite fuzz --no-suite package
 	local rc=$?
 	[ $rc -eq 77 ] && return 0
 	return $rc
@@ -50,7 +51,7 @@ rm -f build-*/meson-logs/*.json
 build build-test || status=1
 build-test/tools/gmemctl host
 run build-test plain --no-suite fuzz || status=1
-GMEM_BACKEND=memfd run build-test memfd --no-suite fuzz || status=1
+GMEM_BACKEND=memfd run build-test memfd --no-suite fuzz --no-suite package || status=1
 run_without_kvm || status=1
 build build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
 	run build-asan asan --no-suite fuzz || status=1

@@ -20,9 +20,10 @@ if ((${#missing[@]})); then
 fi
 
 # What some tests use and skip without, saying so: tmux (gmemctl watch in
-# a terminal) and Chromium (gmemctl's SVG pictures, rendered). Offline,
-# or where they cannot be installed, the tests still run.
-optional=(tmux chromium)
+# a terminal), Chromium (gmemctl's SVG pictures, rendered), dpkg-dev and
+# debhelper (the Debian packages, built). Offline, or where they cannot be
+# installed, the tests still run.
+optional=(tmux chromium dpkg-dev debhelper)
 absent=()
 for p in "${optional[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
