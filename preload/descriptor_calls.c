@@ -119,13 +119,5 @@ int fcntl(int fd, int cmd, ...)
 	return fcntl_served(fd, cmd, arg);
 }
 
-int fcntl64(int fd, int cmd, ...)
-{
-	unsigned long arg;
-	va_list ap;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, unsigned long);
-	va_end(ap);
-	return fcntl_served(fd, cmd, arg);
-}
+/* With a 64-bit off_t, fcntl64 is fcntl (its own symbol, an alias). */
+int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));

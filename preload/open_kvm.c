@@ -74,56 +74,32 @@ static bool open_takes_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
+/* The mode, read only where the flags say the caller passed one. */
+static mode_t open_mode(int flags, va_list ap)
+{
+	return open_takes_mode(flags) ? va_arg(ap, mode_t) : 0;
+}
+
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	mode_t mode = 0;
 	va_list ap;
+	mode_t mode;
 
-	if (open_takes_mode(flags)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
 	return open_served(dirfd, path, flags, mode);
 }
 
 int open(const char *path, int flags, ...)
 {
-	mode_t mode = 0;
 	va_list ap;
+	mode_t mode;
 
-	if (open_takes_mode(flags)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
 	return open_served(AT_FDCWD, path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	if (open_takes_mode(flags)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return open_served(AT_FDCWD, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	va_list ap;
-
-	if (open_takes_mode(flags)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return open_served(dirfd, path, flags, mode);
 }
 
 /* The fortified forms are called only without a mode (the checked
@@ -133,17 +109,16 @@ int __open_2(const char *path, int flags)
 	return open_served(AT_FDCWD, path, flags, 0);
 }
 
-int __open64_2(const char *path, int flags)
-{
-	return open_served(AT_FDCWD, path, flags, 0);
-}
-
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	return open_served(dirfd, path, flags, 0);
 }
 
+/* With a 64-bit off_t the 64 names are the same calls: each is its own
+ * exported symbol, an alias of the plain one. */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+int openat64(int dirfd, const char *path, int flags, ...)
+	__attribute__((alias("openat")));
+int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
 int __openat64_2(int dirfd, const char *path, int flags)
-{
-	return open_served(dirfd, path, flags, 0);
-}
+	__attribute__((alias("__openat_2")));

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "host_probe.h"
 #include "testutil.h"
@@ -130,6 +131,27 @@ int test_gmem(int vm, uint64_t size, uint64_t flags)
 
 	assert(fd >= 0);
 	return fd;
+}
+
+int test_gmem_mapped(int vm, uint64_t size, uint64_t flags, char **host)
+{
+	int fd = test_gmem(vm, size, flags);
+
+	*host = gmem_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  0);
+	assert(*host != MAP_FAILED);
+	return fd;
+}
+
+void test_close_mapped(int vm, int fd, char *host, uint64_t size)
+{
+	int ret = gmem_munmap(host, size);
+
+	assert(ret == 0);
+	ret = gmem_close(fd);
+	assert(ret == 0);
+	ret = gmem_close(vm);
+	assert(ret == 0);
 }
 
 int test_convert(int fd, uint64_t offset, uint64_t size, bool private,

@@ -35,6 +35,14 @@ int test_vm_legacy(unsigned long type, unsigned int backend);
 /* A guest_memfd of `size` bytes with `flags`; asserts success. */
 int test_gmem(int vm, uint64_t size, uint64_t flags);
 
+/* A guest_memfd of `size` bytes with `flags` (GUEST_MEMFD_FLAG_MMAP among
+ * them), mapped whole, shared and writable, at *host; asserts success. */
+int test_gmem_mapped(int vm, uint64_t size, uint64_t flags, char **host);
+
+/* Unmap [host, host + size), then close the file and its VM; asserts
+ * that each succeeds. */
+void test_close_mapped(int vm, int fd, char *host, uint64_t size);
+
 /* KVM_SET_MEMORY_ATTRIBUTES2; returns the ioctl's result, *error_offset
  * the struct's field afterwards (may be NULL). */
 int test_convert(int fd, uint64_t offset, uint64_t size, bool private,

@@ -40,10 +40,7 @@ static int setup_type(void **state, unsigned long type, uint64_t flags)
 	struct fixture *fx = *state;
 
 	fx->vm = test_vm(type, fx->backend);
-	fx->fd = test_gmem(fx->vm, SIZE, flags);
-	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     fx->fd, 0);
-	assert_ptr_not_equal(fx->host, MAP_FAILED);
+	fx->fd = test_gmem_mapped(fx->vm, SIZE, flags, &fx->host);
 	return 0;
 }
 
@@ -56,9 +53,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
-	assert_int_equal(gmem_close(fx->fd), 0);
-	assert_int_equal(gmem_close(fx->vm), 0);
+	test_close_mapped(fx->vm, fx->fd, fx->host, SIZE);
 	return 0;
 }
 

@@ -79,10 +79,7 @@ static int setup(void **state)
 	char *p;
 
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
-	fx->fd = test_gmem(fx->vm, SIZE, SHARED_MMAP);
-	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     fx->fd, 0);
-	assert_ptr_not_equal(fx->host, MAP_FAILED);
+	fx->fd = test_gmem_mapped(fx->vm, SIZE, SHARED_MMAP, &fx->host);
 	for (unsigned int i = 0; i < NPAGES; i++)
 		memset(fx->host + i * PAGE, (int)i + 1, PAGE);
 	assert_int_equal(
@@ -106,9 +103,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
-	assert_int_equal(gmem_close(fx->fd), 0);
-	assert_int_equal(gmem_close(fx->vm), 0);
+	test_close_mapped(fx->vm, fx->fd, fx->host, SIZE);
 	return 0;
 }
 

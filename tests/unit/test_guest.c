@@ -57,13 +57,11 @@ static int setup(void **state)
 	struct fixture *fx = *state;
 
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
-	fx->fd =
-		test_gmem(fx->vm, SIZE,
-			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	fx->fd = test_gmem_mapped(fx->vm, SIZE,
+				  GUEST_MEMFD_FLAG_MMAP |
+					  GUEST_MEMFD_FLAG_INIT_SHARED,
+				  &fx->host);
 	bind(fx->vm, fx->fd, 0, GPA, 0, SIZE);
-	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     fx->fd, 0);
-	assert_ptr_not_equal(fx->host, MAP_FAILED);
 	return 0;
 }
 

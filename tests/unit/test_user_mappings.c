@@ -61,10 +61,7 @@ static int setup(void **state)
 	struct fixture *fx = *state;
 
 	fx->vm = test_vm(KVM_X86_SW_PROTECTED_VM, fx->backend);
-	fx->fd = test_gmem(fx->vm, SIZE, SHARED_MMAP);
-	fx->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     fx->fd, 0);
-	assert_ptr_not_equal(fx->host, MAP_FAILED);
+	fx->fd = test_gmem_mapped(fx->vm, SIZE, SHARED_MMAP, &fx->host);
 	memset(fx->host, GUEST_BYTE, SIZE);
 	return 0;
 }
