@@ -62,29 +62,6 @@ static void punch(const struct zero_ctx *z, uint64_t off)
 		bench_die("gmem_fallocate(PUNCH_HOLE)");
 }
 
-static double op_zero(void *ctx, unsigned int rep)
-{
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0 = bench_now();
-
-	(void)rep;
-	bench_convert(z->fd, off, z->len, false, ZERO);
-	return bench_now() - t0;
-}
-
-static double op_memset(void *ctx, unsigned int rep)
-{
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0 = bench_now();
-
-	(void)rep;
-	memset(z->map + off, 0, z->len);
-	__asm__ volatile("" ::: "memory");
-	return bench_now() - t0;
-}
-
 /* SSE2 streaming stores, 64 bytes a step, then a fence so that the
  * stores are done when the clock is read. */
 static void stream_zero(char *p, uint64_t len)
@@ -100,90 +77,83 @@ static void stream_zero(char *p, uint64_t len)
 	_mm_sfence();
 }
 
-/* The same on a VM with trusted_pointers: no checked copy. */
-static double op_zero_trusted(void *ctx, unsigned int rep)
+/* One measured operation: an untimed step that sets the range up, if
+ * any, then the timed one, on a random aligned range of the file (of the
+ * trusted VM's file when `trusted`). Every figure and every baseline of
+ * this benchmark is one of these, so they are timed alike. */
+struct zero_op {
+	struct zero_ctx *z;
+	bool trusted;
+	void (*prepare)(const struct zero_ctx *z, uint64_t off);
+	void (*timed)(const struct zero_ctx *z, uint64_t off);
+};
+
+static double op_run(void *arg, unsigned int rep)
 {
-	struct zero_ctx *z = ctx;
-	uint64_t off = bench_rand() % (TRUSTED_SIZE / z->len) * z->len;
-	double t0 = bench_now();
+	const struct zero_op *op = arg;
+	const struct zero_ctx *z = op->z;
+	uint64_t off = op->trusted
+			       ? bench_rand() % (TRUSTED_SIZE / z->len) * z->len
+			       : pick(z);
+	double t0;
 
 	(void)rep;
-	bench_convert(z->trusted_fd, off, z->len, false, ZERO);
+	if (op->prepare)
+		op->prepare(z, off);
+	t0 = bench_now();
+	op->timed(z, off);
 	return bench_now() - t0;
+}
+
+/* Shared to shared with ZERO: the content mode alone. */
+static void zero(const struct zero_ctx *z, uint64_t off)
+{
+	bench_convert(z->fd, off, z->len, false, ZERO);
+}
+
+/* The same on the VM with trusted_pointers: no checked copy. */
+static void zero_trusted(const struct zero_ctx *z, uint64_t off)
+{
+	bench_convert(z->trusted_fd, off, z->len, false, ZERO);
+}
+
+static void clear(const struct zero_ctx *z, uint64_t off)
+{
+	memset(z->map + off, 0, z->len);
+	__asm__ volatile("" ::: "memory");
 }
 
 /* memset plus one null system call: what a kernel's own ZERO of one page
  * would cost at best, the 4 KiB goal's unit. */
-static double op_memset_syscall(void *ctx, unsigned int rep)
+static void clear_syscall(const struct zero_ctx *z, uint64_t off)
 {
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0 = bench_now();
-
-	(void)rep;
 	syscall(SYS_getppid);
-	memset(z->map + off, 0, z->len);
-	__asm__ volatile("" ::: "memory");
-	return bench_now() - t0;
+	clear(z, off);
 }
 
-/* Private to shared with ZERO on memory the host touched (allocated by
- * its faults, not by fallocate(), so the library asks the kernel which
- * pages hold memory) and the library zeroed before (its view is warm). */
-static double op_zero_to_shared_touched(void *ctx, unsigned int rep)
+static void stream(const struct zero_ctx *z, uint64_t off)
 {
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0;
+	stream_zero(z->map + off, z->len);
+}
 
-	(void)rep;
+/* Punched, then allocated again by the host's faults (not by
+ * fallocate(), so the library asks the kernel which pages hold memory):
+ * the kernel zeroes them, and the library's view of them has no page
+ * table entries any more. */
+static void punch_refault(const struct zero_ctx *z, uint64_t off)
+{
 	punch(z, off);
 	bench_touch(z->map + off, z->len);
-	bench_convert(z->fd, off, z->len, false, ZERO);
+}
+
+/* Private memory the host touched and the library zeroed before (its
+ * view is warm). */
+static void touched_private(const struct zero_ctx *z, uint64_t off)
+{
+	punch_refault(z, off);
+	zero(z, off);
 	bench_convert(z->fd, off, z->len, true,
 		      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
-	t0 = bench_now();
-	bench_convert(z->fd, off, z->len, false, ZERO);
-	return bench_now() - t0;
-}
-
-static double op_stream(void *ctx, unsigned int rep)
-{
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0 = bench_now();
-
-	(void)rep;
-	stream_zero(z->map + off, z->len);
-	return bench_now() - t0;
-}
-
-static double op_punch_refault(void *ctx, unsigned int rep)
-{
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0 = bench_now();
-
-	(void)rep;
-	punch(z, off);
-	bench_touch(z->map + off, z->len);
-	return bench_now() - t0;
-}
-
-/* ZERO on pages that the host re-faulted after a punch: allocated, but
- * the library's view of them has no page table entries any more. */
-static double op_zero_cold_view(void *ctx, unsigned int rep)
-{
-	struct zero_ctx *z = ctx;
-	uint64_t off = pick(z);
-	double t0;
-
-	(void)rep;
-	punch(z, off);
-	bench_touch(z->map + off, z->len);
-	t0 = bench_now();
-	bench_convert(z->fd, off, z->len, false, ZERO);
-	return bench_now() - t0;
 }
 
 struct zero_size {
@@ -226,45 +196,54 @@ static const struct bench_goal no_goal = { BENCH_GOAL_NONE, 0, NULL };
 static void run_size(struct zero_ctx *z, const struct zero_size *sz,
 		     const char *backend)
 {
-	struct bench_stats zero, mset, stream, punch_s, mset2, cold, mset3;
+	struct zero_op op_zero = { z, false, NULL, zero },
+		       op_zero_trusted = { z, true, NULL, zero_trusted },
+		       op_memset = { z, false, NULL, clear },
+		       op_memset_syscall = { z, false, NULL, clear_syscall },
+		       op_stream = { z, false, NULL, stream },
+		       op_punch_refault = { z, false, NULL, punch_refault },
+		       op_zero_cold_view = { z, false, punch_refault, zero },
+		       op_zero_to_shared_touched = { z, false, touched_private,
+						     zero };
+	struct bench_stats fig, mset, stream_s, punch_s, mset2, cold, mset3;
 	char name[96];
 
 	z->len = sz->len;
 	if (sz->len == BENCH_PAGE) {
-		bench_pair(bench_reps(sz->reps), op_zero, z, op_memset_syscall,
-			   z, &zero, &mset);
-		row("ZERO 4 KiB", backend, "memset + null syscall", &zero,
-		    &mset, goal_memset_syscall);
-		bench_pair(bench_reps(sz->reps), op_zero_trusted, z,
-			   op_memset_syscall, z, &zero, &mset);
+		bench_pair(bench_reps(sz->reps), op_run, &op_zero, op_run,
+			   &op_memset_syscall, &fig, &mset);
+		row("ZERO 4 KiB", backend, "memset + null syscall", &fig, &mset,
+		    goal_memset_syscall);
+		bench_pair(bench_reps(sz->reps), op_run, &op_zero_trusted,
+			   op_run, &op_memset_syscall, &fig, &mset);
 		row("ZERO 4 KiB, trusted_pointers", backend,
-		    "memset + null syscall", &zero, &mset, goal_memset_syscall);
+		    "memset + null syscall", &fig, &mset, goal_memset_syscall);
 	}
-	bench_pair(bench_reps(sz->reps), op_zero, z, op_memset, z, &zero,
-		   &mset);
+	bench_pair(bench_reps(sz->reps), op_run, &op_zero, op_run, &op_memset,
+		   &fig, &mset);
 	snprintf(name, sizeof(name), "ZERO %s", sz->label);
-	row(name, backend, "memset", &zero, &mset,
+	row(name, backend, "memset", &fig, &mset,
 	    sz->len == BENCH_PAGE ? no_goal : goal_memset);
 	if (sz->len < BENCH_GIB) {
-		bench_pair(bench_reps(sz->punch_reps),
-			   op_zero_to_shared_touched, z, op_memset, z, &cold,
-			   &mset3);
+		bench_pair(bench_reps(sz->punch_reps), op_run,
+			   &op_zero_to_shared_touched, op_run, &op_memset,
+			   &cold, &mset3);
 		snprintf(name, sizeof(name),
 			 "private→shared ZERO %s, touched memory", sz->label);
 		row(name, backend, "memset", &cold, &mset3, no_goal);
 	}
-	bench_pair(bench_reps(sz->reps), op_stream, z, op_memset, z, &stream,
-		   &mset2);
+	bench_pair(bench_reps(sz->reps), op_run, &op_stream, op_run, &op_memset,
+		   &stream_s, &mset2);
 	snprintf(name, sizeof(name), "streaming stores %s", sz->label);
-	row(name, backend, "memset", &stream, &mset2, no_goal);
-	bench_pair(bench_reps(sz->punch_reps), op_punch_refault, z, op_memset,
-		   z, &punch_s, &mset3);
+	row(name, backend, "memset", &stream_s, &mset2, no_goal);
+	bench_pair(bench_reps(sz->punch_reps), op_run, &op_punch_refault,
+		   op_run, &op_memset, &punch_s, &mset3);
 	snprintf(name, sizeof(name), "punch hole + re-fault %s", sz->label);
 	row(name, backend, "memset", &punch_s, &mset3, goal_never_punch);
 	if (sz->len >= BENCH_GIB)
 		return;
-	bench_pair(bench_reps(sz->punch_reps), op_zero_cold_view, z, op_memset,
-		   z, &cold, &mset3);
+	bench_pair(bench_reps(sz->punch_reps), op_run, &op_zero_cold_view,
+		   op_run, &op_memset, &cold, &mset3);
 	snprintf(name, sizeof(name), "ZERO %s, library view cold", sz->label);
 	row(name, backend, "memset", &cold, &mset3, goal_memset);
 }
