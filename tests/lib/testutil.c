@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,10 +42,12 @@ static int fault_code(int sig)
 	return sig == SIGBUS ? -1 : -2;
 }
 
-int host_read(const volatile char *p)
+/* Read the byte at `from` (0..255), or write `value` at `to`; a fault is
+ * caught and returned as its code. */
+static int touch(const volatile char *from, volatile char *to, char value)
 {
 	sigjmp_buf env;
-	int sig, value;
+	int sig, result = 0;
 
 	install_handlers();
 	sig = sigsetjmp(env, 1);
@@ -53,26 +56,35 @@ int host_read(const volatile char *p)
 		return fault_code(sig);
 	}
 	touch_jmp = &env;
-	value = (unsigned char)*p;
+	if (to)
+		*to = value;
+	else
+		result = (unsigned char)*from;
 	touch_jmp = NULL;
-	return value;
+	return result;
+}
+
+int host_read(const volatile char *p)
+{
+	return touch(p, NULL, 0);
 }
 
 int host_write(volatile char *p, char value)
 {
-	sigjmp_buf env;
-	int sig;
+	return touch(NULL, p, value);
+}
 
-	install_handlers();
-	sig = sigsetjmp(env, 1);
-	if (sig) {
-		touch_jmp = NULL;
-		return fault_code(sig);
+long test_read_number(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
 	}
-	touch_jmp = &env;
-	*p = value;
-	touch_jmp = NULL;
-	return 0;
+	return n;
 }
 
 bool host_all(const char *p, size_t len, unsigned char value)
@@ -141,6 +153,19 @@ int test_gmem_mapped(int vm, uint64_t size, uint64_t flags, char **host)
 			  0);
 	assert(*host != MAP_FAILED);
 	return fd;
+}
+
+void test_bind(int vm, int fd, uint64_t gpa, uint64_t size)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.guest_memfd = (uint32_t)fd,
+	};
+	int ret = gmem_ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r);
+
+	assert(ret == 0);
 }
 
 void test_close_mapped(int vm, int fd, char *host, uint64_t size)

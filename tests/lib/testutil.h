@@ -39,6 +39,10 @@ int test_gmem(int vm, uint64_t size, uint64_t flags);
  * them), mapped whole, shared and writable, at *host; asserts success. */
 int test_gmem_mapped(int vm, uint64_t size, uint64_t flags, char **host);
 
+/* Bind the file's first `size` bytes at `gpa` in memslot 0
+ * (KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD); asserts. */
+void test_bind(int vm, int fd, uint64_t gpa, uint64_t size);
+
 /* Unmap [host, host + size), then close the file and its VM; asserts
  * that each succeeds. */
 void test_close_mapped(int vm, int fd, char *host, uint64_t size);
@@ -53,6 +57,9 @@ int host_read(const volatile char *p);
 
 /* Write one byte at p: 0, or -1 for SIGBUS, -2 for SIGSEGV. */
 int host_write(volatile char *p, char value);
+
+/* The number at the start of a /proc or /sys file, or -1. */
+long test_read_number(const char *path);
 
 /* Whether every byte of [p, p + len) is `value` (no fault). */
 bool host_all(const char *p, size_t len, unsigned char value);

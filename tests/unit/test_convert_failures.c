@@ -161,15 +161,7 @@ static bool under_valgrind(void)
 
 static long max_map_count(void)
 {
-	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return test_read_number("/proc/sys/vm/max_map_count");
 }
 
 /* Split an anonymous region page by page until the kernel refuses one

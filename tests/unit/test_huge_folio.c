@@ -215,17 +215,8 @@ static void test_bad_sources(void **state)
 /* Free 2 MiB pages in the hugetlb pool. */
 static long pool_free(void)
 {
-	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/"
-			"free_hugepages",
-			"r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return test_read_number(
+		"/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
 }
 
 static void test_no_pool_is_enomem(void **state)
@@ -265,15 +256,7 @@ static void test_tmpfs_without_huge_is_enomem(void **state)
 
 static long pool_total(void)
 {
-	FILE *f = fopen(NR_HUGEPAGES, "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return test_read_number(NR_HUGEPAGES);
 }
 
 static bool pool_set(long n)

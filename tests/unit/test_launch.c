@@ -54,24 +54,16 @@ static void lvm_open_as(struct lvm *v, unsigned long type, unsigned int uapi,
 {
 	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD, .uapi = uapi,
 		  .vm_memory_attributes = vm_attributes);
-	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GPA,
-		.memory_size = SIZE,
-	};
 
 	v->vm = gmem_create_vm_opts(type, &o);
 	assert_true(v->vm >= 0);
 	/* Per-VM attributes: the file starts shared by the VM's word. */
-	v->fd = test_gmem(
+	v->fd = test_gmem_mapped(
 		v->vm, SIZE,
 		GUEST_MEMFD_FLAG_MMAP |
-			(vm_attributes ? 0 : GUEST_MEMFD_FLAG_INIT_SHARED));
-	r.guest_memfd = (uint32_t)v->fd;
-	assert_int_equal(gmem_ioctl(v->vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
-	v->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    v->fd, 0);
-	assert_ptr_not_equal(v->host, MAP_FAILED);
+			(vm_attributes ? 0 : GUEST_MEMFD_FLAG_INIT_SHARED),
+		&v->host);
+	test_bind(v->vm, v->fd, GPA, SIZE);
 }
 
 static void lvm_open(struct lvm *v, unsigned long type)
@@ -81,9 +73,7 @@ static void lvm_open(struct lvm *v, unsigned long type)
 
 static void lvm_close(struct lvm *v)
 {
-	gmem_munmap(v->host, SIZE);
-	gmem_close(v->fd);
-	gmem_close(v->vm);
+	test_close_mapped(v->vm, v->fd, v->host, SIZE);
 }
 
 /* The image: different bytes in every page. */

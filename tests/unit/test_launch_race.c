@@ -105,34 +105,22 @@ static int launch_finish(struct race *r)
 static int race_open(struct race *r, unsigned long type)
 {
 	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD);
-	struct kvm_userspace_memory_region2 region = {
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GPA,
-		.memory_size = NPAGES * PAGE,
-	};
 
 	*r = (struct race){ .type = type, .vm = -1, .fd = -1 };
 	r->vm = gmem_create_vm_opts(type, &o);
 	if (r->vm < 0)
 		return -1;
-	r->fd = test_gmem(r->vm, NPAGES * PAGE,
-			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	region.guest_memfd = (uint32_t)r->fd;
-	if (gmem_ioctl(r->vm, KVM_SET_USER_MEMORY_REGION2, &region))
-		return -1;
-	r->host = gmem_mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
-			    MAP_SHARED, r->fd, 0);
-	if (r->host == MAP_FAILED)
-		return -1;
+	r->fd = test_gmem_mapped(
+		r->vm, NPAGES * PAGE,
+		GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, &r->host);
+	test_bind(r->vm, r->fd, GPA, NPAGES * PAGE);
 	r->finish_delay_ns = (unsigned int)(rand() % 400) * 1000;
 	return launch_begin(r);
 }
 
 static void race_close(struct race *r)
 {
-	gmem_munmap(r->host, NPAGES * PAGE);
-	gmem_close(r->fd);
-	gmem_close(r->vm);
+	test_close_mapped(r->vm, r->fd, r->host, NPAGES * PAGE);
 }
 
 static void wait_for_start(struct race *r)

@@ -34,28 +34,18 @@ static void vmf_open(struct vmf *v, unsigned long type, bool experimental)
 {
 	GMEM_OPTS(gmem_vm_opts, o, .backend = GMEM_BACKEND_MEMFD,
 		  .experimental_policies = experimental);
-	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GPA,
-		.memory_size = SIZE,
-	};
 
 	v->vm = gmem_create_vm_opts(type, &o);
 	assert_true(v->vm >= 0);
-	v->fd = test_gmem(v->vm, SIZE,
-			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	r.guest_memfd = (uint32_t)v->fd;
-	assert_int_equal(gmem_ioctl(v->vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
-	v->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    v->fd, 0);
-	assert_ptr_not_equal(v->host, MAP_FAILED);
+	v->fd = test_gmem_mapped(
+		v->vm, SIZE,
+		GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, &v->host);
+	test_bind(v->vm, v->fd, GPA, SIZE);
 }
 
 static void vmf_close(struct vmf *v)
 {
-	gmem_munmap(v->host, SIZE);
-	gmem_close(v->fd);
-	gmem_close(v->vm);
+	test_close_mapped(v->vm, v->fd, v->host, SIZE);
 }
 
 /* Private pages 0 and 1 hold the same plaintext; share them, mode 0. */

@@ -42,28 +42,17 @@ struct setup {
 
 static void setup_vm(struct setup *s, unsigned long type, unsigned int uapi)
 {
-	struct kvm_userspace_memory_region2 r = {
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GPA,
-		.memory_size = SIZE,
-	};
-
 	s->vm = vm_in(type, uapi);
 	assert_true(s->vm >= 0);
-	s->fd = test_gmem(s->vm, SIZE,
-			  GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	r.guest_memfd = (uint32_t)s->fd;
-	assert_int_equal(gmem_ioctl(s->vm, KVM_SET_USER_MEMORY_REGION2, &r), 0);
-	s->host = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    s->fd, 0);
-	assert_ptr_not_equal(s->host, MAP_FAILED);
+	s->fd = test_gmem_mapped(
+		s->vm, SIZE,
+		GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, &s->host);
+	test_bind(s->vm, s->fd, GPA, SIZE);
 }
 
 static void teardown_vm(struct setup *s)
 {
-	gmem_munmap(s->host, SIZE);
-	gmem_close(s->fd);
-	gmem_close(s->vm);
+	test_close_mapped(s->vm, s->fd, s->host, SIZE);
 }
 
 static int convert_raw(int fd, struct kvm_memory_attributes2 *a)
