@@ -23,6 +23,24 @@
  * the memory is the library's alone (R108); the library's own mappings of
  * a file (views) are listed, so that they are never taken for one.
  *
+ * Remaps. A range is covered, and shown again, by mremap(2) with an old
+ * size of 0 from a source: a mapping of the whole hole, or of the whole
+ * memory, made with the file's first host mapping and never touched.
+ * mremap makes a second mapping of the source's pages at the address,
+ * with the source's flags: the file, the offset, MADV_DONTFORK, and the
+ * MADV_DONTDUMP and MAP_NORESERVE every host mapping is also given when
+ * made, so that a restored piece merges back with its neighbours into
+ * one vma (with other flags each restore would leave a vma behind, until
+ * the process ran out of them). One system call where mmap(MAP_FIXED)
+ * and madvise(MADV_DONTFORK) were two, and no descriptor named: a program
+ * that closes one of the library's descriptors by mistake, and gets the
+ * number back for a file of its own, never sees that file mapped into a
+ * gmem mapping. A piece the program protected otherwise gets its
+ * protection back by mprotect(2) (for that instant it has the source's).
+ * Where there is no source (a file over SOURCE_MAX, or the source could
+ * not be made) or the remap fails (valgrind knows no old size of 0), the
+ * range is mapped from the descriptor as before.
+ *
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
  * mapping, the library's own views included, is MADV_DONTFORK, so a child
@@ -46,6 +64,11 @@
 #include "host_map.h"
 #include "vma_query.h"
 
+/* The largest file remaps have sources for (its address space only,
+ * twice: a source is never touched), and their protection. */
+#define SOURCE_MAX  (1ULL << 40)
+#define SOURCE_PROT (PROT_READ | PROT_WRITE)
+
 struct host_map {
 	char *addr;
 	size_t len;
@@ -68,6 +91,9 @@ struct host_map_file {
 	struct host_map *maps;
 	int hole_fd;
 	struct file_id memory, hole;
+	/* The sources remaps copy from (above), NULL where there are none;
+	 * a child of fork() has none (cleared as own mappings). */
+	_Atomic(char *) memory_source, hole_source;
 	/* A record changed under the program's hands and no walk has
 	 * completed since: moved mappings may be unknown (R108). */
 	bool walk_due;
@@ -163,13 +189,58 @@ static void host_maps_lock_take(void)
 	gmem_mutex_lock(&host_maps_lock);
 }
 
-/* Map `len` bytes at `va` to `fd` at `offset`, kept from children. */
+/* Map `len` bytes at `va` to `fd` at `offset`, kept from children, with
+ * the flags of a source. */
 static int map_fixed(char *va, size_t len, int prot, int fd, uint64_t offset)
 {
-	if (mmap(va, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) ==
+	if (mmap(va, len, prot, MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd,
+		 (off_t)offset) == MAP_FAILED)
+		return -errno;
+	if (madvise(va, len, MADV_DONTFORK) || madvise(va, len, MADV_DONTDUMP))
+		return -errno;
+	return 0;
+}
+
+/* map_fixed() from `fd` if it is still the file `id` names: a number the
+ * program closed and reused for a file of its own must never be mapped
+ * into a gmem mapping. -EIO if it is not. */
+static int map_from_descriptor(char *va, size_t len, int prot, int fd,
+			       const struct file_id *id, uint64_t offset)
+{
+	struct file_id now;
+
+	if (file_id_of(fd, &now) || now.dev != id->dev || now.ino != id->ino)
+		return -EIO;
+	return map_fixed(va, len, prot, fd, offset);
+}
+
+/* Show `len` bytes of `source`, a source mapping at the offset wanted,
+ * at `va`, MAP_FIXED, with protection `prot`. */
+static int remap_from(char *source, char *va, size_t len, int prot)
+{
+	if (mremap(source, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, va) ==
 	    MAP_FAILED)
 		return -errno;
-	return madvise(va, len, MADV_DONTFORK) ? -errno : 0;
+	if (prot != SOURCE_PROT && mprotect(va, len, prot))
+		return -errno;
+	return 0;
+}
+
+/* Map `len` bytes at `va` to the memory (`shared`) or the hole of `f` at
+ * `offset`: from the source, else from the descriptor. */
+static int map_piece(struct gmem_file *f, char *va, size_t len, int prot,
+		     bool shared, uint64_t offset)
+{
+	struct host_map_file *hf = f->mapped;
+	char *source =
+		atomic_load(shared ? &hf->memory_source : &hf->hole_source);
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	if (source && !remap_from(source + offset, va, len, prot))
+		return 0;
+	return map_from_descriptor(va, len, prot,
+				   shared ? f->memory_fd : hf->hole_fd,
+				   shared ? &hf->memory : &hf->hole, offset);
 }
 
 /* The address range of `m` showing pages [first, end), clipped. */
@@ -199,12 +270,6 @@ static bool vma_is_ours(const struct host_map_file *hf, const struct vma *v,
 	if (!v->shared || v->offset + (at - v->start) != offset)
 		return false;
 	return vma_maps_file(v, &hf->memory) || vma_maps_file(v, &hf->hole);
-}
-
-/* Where a window's pages go: the memory (shared) or the hole (private). */
-static int window_target(const struct gmem_file *f, bool shared)
-{
-	return shared ? f->memory_fd : f->mapped->hole_fd;
 }
 
 /* One piece of a window as the kernel maps it now: [at, next), at file
@@ -257,8 +322,8 @@ static int window_for_each(const struct host_map_file *hf, char *va, size_t len,
 }
 
 struct cover {
+	struct gmem_file *file;
 	struct host_map *map;
-	int fd;
 	bool shared;
 	bool *stale;
 };
@@ -272,8 +337,8 @@ static int cover_piece(const struct window_piece *p, void *arg)
 		*c->stale = true;
 		return 0;
 	}
-	err = map_fixed(p->at, (size_t)(p->next - p->at), p->ours->prot, c->fd,
-			p->offset);
+	err = map_piece(c->file, p->at, (size_t)(p->next - p->at),
+			p->ours->prot, c->shared, p->offset);
 	if (err)
 		c->map->degraded |= c->shared;
 	return err;
@@ -290,15 +355,15 @@ static int cover_window(struct gmem_file *f, struct host_map *m, char *va,
 			size_t len, uint64_t offset, bool shared, bool *stale)
 {
 	struct cover c = {
+		.file = f,
 		.map = m,
-		.fd = window_target(f, shared),
 		.shared = shared,
 		.stale = stale,
 	};
 	int err = window_for_each(f->mapped, va, len, offset, cover_piece, &c);
 
 	if (err == -ENOSYS)
-		return map_fixed(va, len, m->prot, c.fd, offset);
+		return map_piece(f, va, len, m->prot, shared, offset);
 	return err;
 }
 
@@ -835,6 +900,21 @@ static void host_map_forget(char *addr, size_t len, struct host_map **spare,
 	}
 }
 
+/* List `own`, the library's own mapping of `len` bytes at `p` whose
+ * address the library keeps in *cache (or NULL): records it lands on
+ * name addresses the program gave back, and are forgotten. */
+static void own_map_list(struct own_map *own, char *p, size_t len,
+			 _Atomic(char *) *cache, struct host_map **spare,
+			 struct host_map **dead)
+{
+	gmem_assert_mutex_held(&host_maps_lock);
+	host_map_forget(p, len, spare, dead);
+	*own = (struct own_map){
+		.addr = p, .len = len, .cache = cache, .next = own_maps
+	};
+	own_maps = own;
+}
+
 /* mmap(2) kept from children, under host_maps_lock so that no fork()
  * sees it before its advice. MAP_FAILED with errno. */
 static void *mmap_dontfork(size_t len, int prot, int flags, int fd,
@@ -879,14 +959,9 @@ void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 	inherited_own = NULL;
 	p = mmap_dontfork(len, prot, flags, fd, offset);
 	if (p != MAP_FAILED) {
-		host_map_forget(
-			p, (len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1),
-			&spare, &dead);
-		*own = (struct own_map){ .addr = p,
-					 .len = (len + GMEM_PAGE_SIZE - 1) &
-						~(GMEM_PAGE_SIZE - 1),
-					 .next = own_maps };
-		own_maps = own;
+		own_map_list(own, p,
+			     (len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1),
+			     NULL, &spare, &dead);
 		own = NULL;
 	}
 	graveyard_add(dead);
@@ -1022,9 +1097,10 @@ static int cover_private(const struct range_tree_range *r, void *arg)
 
 	if (!(r->value & KVM_MEMORY_ATTRIBUTE_PRIVATE))
 		return 0;
-	return map_fixed(m->addr + ((r->start << GMEM_PAGE_SHIFT) - m->offset),
-			 (r->end - r->start) << GMEM_PAGE_SHIFT, m->prot,
-			 m->file->mapped->hole_fd, r->start << GMEM_PAGE_SHIFT);
+	return map_piece(m->file,
+			 m->addr + ((r->start << GMEM_PAGE_SHIFT) - m->offset),
+			 (r->end - r->start) << GMEM_PAGE_SHIFT, m->prot, false,
+			 r->start << GMEM_PAGE_SHIFT);
 }
 
 /* Hide the private pages of a new mapping. Caller holds convert_lock. */
@@ -1042,8 +1118,43 @@ static int host_map_hide_private(struct gmem_file *f, struct host_map *m)
 				   m);
 }
 
-/* The file's hole and identities, made with its first mapping. */
-static int host_map_file_prepare(struct gmem_file *f)
+/* A source of `f` (see the top): `fd` mapped over the whole file, at
+ * *cache; none where it cannot be made, and `f` is mapped from its
+ * descriptors. It must carry exactly a host mapping's flags. */
+static void source_make(struct gmem_file *f, int fd, _Atomic(char *) *cache,
+			struct host_map **dead)
+{
+	struct own_map *own = gmem_malloc(sizeof(*own));
+	struct host_map *spare = gmem_malloc(sizeof(*spare));
+	char *p = MAP_FAILED;
+
+	gmem_assert_mutex_held(&host_maps_lock);
+	if (own && spare && f->size <= SOURCE_MAX)
+		p = mmap_dontfork(f->size, SOURCE_PROT,
+				  MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p != MAP_FAILED && madvise(p, f->size, MADV_DONTDUMP)) {
+		munmap(p, f->size);
+		p = MAP_FAILED;
+	}
+	if (p != MAP_FAILED) {
+		own_map_list(own, p, f->size, cache, &spare, dead);
+		atomic_store(cache, p);
+		own = NULL;
+	}
+	gmem_free(own);
+	gmem_free(spare);
+}
+
+static void source_unmap(struct gmem_file *f, _Atomic(char *) *cache)
+{
+	char *p = atomic_exchange(cache, NULL);
+
+	if (p)
+		host_map_unmap_own(p, f->size);
+}
+
+/* The file's hole, identities and sources, made with its first mapping. */
+static int host_map_file_prepare(struct gmem_file *f, struct host_map **dead)
 {
 	struct host_map_file *hf;
 	int err;
@@ -1064,6 +1175,8 @@ static int host_map_file_prepare(struct gmem_file *f)
 		err = file_id_of(hf->hole_fd, &hf->hole);
 	if (err)
 		goto out_close;
+	source_make(f, f->memory_fd, &hf->memory_source, dead);
+	source_make(f, hf->hole_fd, &hf->hole_source, dead);
 	f->mapped = hf;
 	return 0;
 
@@ -1079,6 +1192,8 @@ void host_map_file_release(struct gmem_file *f)
 	if (!f->mapped)
 		return;
 	assert(!f->mapped->maps);
+	source_unmap(f, &f->mapped->memory_source);
+	source_unmap(f, &f->mapped->hole_source);
 	close(f->mapped->hole_fd);
 	gmem_free(f->mapped);
 	f->mapped = NULL;
@@ -1121,10 +1236,12 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 	}
 	gmem_rwlock_read_lock(&f->convert_lock);
 	host_maps_lock_take();
-	*err = host_map_file_prepare(f);
+	*err = host_map_file_prepare(f, &dead);
 	if (*err)
 		goto out_unlock;
-	p = mmap(addr, len, prot, flags, host_map_source(f), (off_t)offset);
+	/* MAP_NORESERVE and MADV_DONTDUMP, as the sources have. */
+	p = mmap(addr, len, prot, flags | MAP_NORESERVE, host_map_source(f),
+		 (off_t)offset);
 	if (p == MAP_FAILED) {
 		*err = -errno;
 		goto out_unlock;
@@ -1137,7 +1254,8 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 				       ~(GMEM_PAGE_SIZE - 1) };
 	if (gmem_object_is_own(&f->obj))
 		*err = host_map_hide_private(f, m);
-	if (!*err && madvise(p, m->len, MADV_DONTFORK))
+	if (!*err && (madvise(p, m->len, MADV_DONTFORK) ||
+		      madvise(p, m->len, MADV_DONTDUMP)))
 		*err = -errno;
 	if (*err) {
 		munmap(p, len);

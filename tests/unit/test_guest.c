@@ -240,6 +240,24 @@ static size_t shared_file_ids(struct file_id *ids)
 	return n;
 }
 
+/* The file mapped at `addr`, from /proc/self/maps: false if none. */
+static bool file_id_at(const void *addr, struct file_id *id)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	char line[512];
+	bool found = false;
+
+	if (!maps)
+		return false;
+	while (!found && fgets(line, sizeof(line), maps))
+		found = sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &lo, &hi,
+			       &id->major, &id->minor, &id->ino) == 5 &&
+			(uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+	fclose(maps);
+	return found;
+}
+
 static bool id_listed(const struct file_id *ids, size_t n,
 		      const struct file_id *id)
 {
@@ -304,11 +322,16 @@ static void test_fork_child_has_no_view(void **state)
 	struct fixture *fx = *state;
 	static struct file_id before[MAX_IDS], after[MAX_IDS], view[MAX_IDS];
 	size_t nbefore, nafter, nview = 0;
+	struct file_id memory;
 	uint64_t attr;
 	char buf[8];
 	int status;
 	pid_t pid;
 
+	/* The library keeps a mapping of the memory of its own from the
+	 * first gmem_mmap() on (host_map.c's source): the file is named by
+	 * the host's mapping, not found new. */
+	assert_true(file_id_at(fx->host, &memory));
 	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
 	fx->host = NULL;
 	nbefore = shared_file_ids(before);
@@ -319,8 +342,10 @@ static void test_fork_child_has_no_view(void **state)
 	for (size_t i = 0; i < nafter; i++)
 		if (!id_listed(before, nbefore, &after[i]))
 			view[nview++] = after[i];
-	/* The library's own mapping of the memory, and nothing else new. */
-	assert_true(nview >= 1);
+	/* The library's own mappings of the memory, and nothing else new. */
+	assert_true(id_listed(after, nafter, &memory));
+	if (!id_listed(view, nview, &memory))
+		view[nview++] = memory;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)

@@ -116,9 +116,12 @@ static void test_split_mapping_is_named(void **state)
 			 MAP_SHARED | MAP_FIXED, hole, 0) != MAP_FAILED);
 	memset(p, 2, 5 * PAGE);
 	assert_true(mmap(p + 5 * PAGE, PAGE, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED, f->memory_fd,
+			 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, f->memory_fd,
 			 5 * PAGE) != MAP_FAILED);
+	/* With the flags of the library's mappings, so that it merges back
+	 * into one vma as the library's own remap does. */
 	assert_int_equal(madvise(p + 5 * PAGE, PAGE, MADV_DONTFORK), 0);
+	assert_int_equal(madvise(p + 5 * PAGE, PAGE, MADV_DONTDUMP), 0);
 	gmem_rwlock_read_lock(&f->convert_lock);
 	assert_int_equal(gmem_file_validate(f, &why), -EUCLEAN);
 	gmem_rwlock_read_unlock(&f->convert_lock);

@@ -25,8 +25,10 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -502,6 +504,173 @@ static void test_view_lands_in_hole(void **state)
 	assert_file_behaves(fx);
 }
 
+/* The vmas of [p, p + len), and whether each is MADV_DONTFORK ("dc"),
+ * from /proc/self/smaps. */
+static int vmas_in(const char *p, size_t len, bool *all_dontfork)
+{
+	FILE *smaps = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi;
+	bool inside = false;
+	char line[512];
+	int n = 0;
+
+	assert_non_null(smaps);
+	*all_dontfork = true;
+	while (fgets(line, sizeof(line), smaps)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			inside = lo < (uintptr_t)p + len && hi > (uintptr_t)p;
+			n += inside;
+		} else if (inside && !strncmp(line, "VmFlags:", 8)) {
+			*all_dontfork &= strstr(line, " dc") != NULL;
+		}
+	}
+	fclose(smaps);
+	return n;
+}
+
+/* Conversions remap the mapping piece by piece (host_map.c); each piece
+ * shown again must merge back with its neighbours, flags and all, or
+ * every conversion would leave vmas behind until the process ran out of
+ * them, and each stays MADV_DONTFORK. */
+static void test_remaps_merge_back(void **state)
+{
+	struct fixture *fx = *state;
+	bool dontfork;
+
+	for (int round = 0; round < 3; round++) {
+		for (size_t at = PAGE; at < SIZE; at += 2 * PAGE)
+			assert_int_equal(test_convert(fx->fd, at, PAGE, true,
+						      PRESERVE, NULL),
+					 0);
+		assert_int_equal(vmas_in(fx->host, SIZE, &dontfork),
+				 (int)(SIZE / PAGE));
+		assert_true(dontfork);
+		for (size_t at = PAGE; at < SIZE; at += 2 * PAGE)
+			assert_int_equal(test_convert(fx->fd, at, PAGE, false,
+						      PRESERVE, NULL),
+					 0);
+		assert_int_equal(vmas_in(fx->host, SIZE, &dontfork), 1);
+		assert_true(dontfork);
+	}
+	assert_gmem_view(fx, fx->host, SIZE, false);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* The descriptor of the file mapped at `p` (the library's hole where a
+ * page is private): the one whose inode /proc/self/maps names there. */
+static int fd_mapped_at(const char *p)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi, ino = 0, candidate;
+	char line[512];
+	struct stat st;
+
+	assert_non_null(maps);
+	while (!ino && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx %*s %*x %*x:%*x %lu", &lo, &hi,
+			   &candidate) == 3 &&
+		    (uintptr_t)p >= lo && (uintptr_t)p < hi)
+			ino = candidate;
+	fclose(maps);
+	for (int fd = 0; ino && fd < 1024; fd++)
+		if (!fstat(fd, &st) && st.st_ino == ino)
+			return fd;
+	return -1;
+}
+
+/* Whether mremap(2) can map a shared mapping again with an old size of 0
+ * here: valgrind knows no such call, and the library then maps from its
+ * descriptors. */
+static bool remap_duplicates(void)
+{
+	char *p =
+		mmap(NULL, PAGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *q;
+
+	assert_ptr_not_equal(p, MAP_FAILED);
+	q = mremap(p, 0, PAGE, MREMAP_MAYMOVE);
+	if (q != MAP_FAILED)
+		munmap(q, PAGE);
+	munmap(p, PAGE);
+	return q != MAP_FAILED;
+}
+
+/* A program closes the library's hole descriptor by mistake and gets
+ * the number back for a file of its own: conversions must never map that
+ * file into the gmem mapping, or the program would read its own bytes
+ * where a private page must fault, and write into its file there. The
+ * remaps name no descriptor (host_map.c). */
+static void test_hole_number_reused(void **state)
+{
+	struct fixture *fx = *state;
+	int fd, own = memfd_create("own", MFD_CLOEXEC);
+	char *own_bytes;
+
+	assert_int_equal(test_convert(fx->fd, 0, PAGE, true, PRESERVE, NULL),
+			 0);
+	fd = fd_mapped_at(fx->host);
+	assert_true(fd >= 0 && own >= 0);
+	assert_int_equal(ftruncate(own, SIZE), 0);
+	own_bytes =
+		mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, own, 0);
+	assert_ptr_not_equal(own_bytes, MAP_FAILED);
+	memset(own_bytes, FOREIGN, SIZE);
+	assert_int_equal(dup2(own, fd), fd);
+	close(own);
+	if (!remap_duplicates()) {
+		/* From the descriptor, which is checked first: the
+		 * conversion fails and changes nothing. */
+		errno = 0;
+		assert_int_equal(test_convert(fx->fd, PAGE, SIZE - PAGE, true,
+					      PRESERVE, NULL),
+				 -1);
+		assert_int_equal(errno, EIO);
+		assert_gmem_view(fx, fx->host + PAGE, SIZE - PAGE, false);
+	}
+	for (int round = 0; round < 2 && remap_duplicates(); round++) {
+		convert_all(fx, true);
+		assert_gmem_view(fx, fx->host, SIZE, true);
+		convert_all(fx, false);
+		assert_gmem_view(fx, fx->host, SIZE, false);
+	}
+	assert_true(host_all(own_bytes, SIZE, FOREIGN));
+	munmap(own_bytes, SIZE);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+/* A file larger than the remaps' sources cover is mapped from its
+ * descriptors, as before them: the same answers. */
+static void test_file_past_sources(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t at = 1ULL << 40;
+	int fd = test_gmem(fx->vm, at + SIZE, SHARED_MMAP);
+	char *p = gmem_mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			    (off_t)at);
+	bool dontfork;
+
+	assert_ptr_not_equal(p, MAP_FAILED);
+	memset(p, GUEST_BYTE, SIZE);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(test_convert(fd, at + PAGE, 2 * PAGE, true,
+					      PRESERVE, NULL),
+				 0);
+		assert_int_equal(host_read(p), GUEST_BYTE);
+		assert_int_equal(host_read(p + PAGE), -1);
+		assert_int_equal(host_write(p + 2 * PAGE, 1), -1);
+		assert_int_equal(host_read(p + 3 * PAGE), GUEST_BYTE);
+		assert_int_equal(test_convert(fd, at + PAGE, 2 * PAGE, false,
+					      PRESERVE, NULL),
+				 0);
+		assert_true(host_all(p, SIZE, GUEST_BYTE));
+		assert_int_equal(vmas_in(p, SIZE, &dontfork), 1);
+		assert_true(dontfork);
+	}
+	assert_int_equal(gmem_munmap(p, SIZE), 0);
+	assert_int_equal(gmem_close(fd), 0);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
 static int open_fds(void)
 {
 	int n = 0;
@@ -642,6 +811,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fork_then_to_private,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_then_to_shared, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_remaps_merge_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hole_number_reused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_file_past_sources, setup,
 						teardown),
 	};
 
