@@ -524,7 +524,18 @@ struct procmap_query {
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
 #endif
 
-void bench_remap(void *addr, uint64_t len, int fd, off_t offset)
+char *bench_map_like_library(int fd, uint64_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_NORESERVE, fd, 0);
+
+	if (p == MAP_FAILED || madvise(p, len, MADV_DONTFORK) ||
+	    madvise(p, len, MADV_DONTDUMP))
+		bench_die("bench_map_like_library");
+	return p;
+}
+
+void bench_remap(void *addr, uint64_t len, const char *source)
 {
 	static int maps = -1;
 	struct procmap_query q = {
@@ -537,9 +548,8 @@ void bench_remap(void *addr, uint64_t len, int fd, off_t offset)
 		maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (maps >= 0)
 		ioctl(maps, PROCMAP_QUERY, &q);
-	if (mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-		 offset) == MAP_FAILED ||
-	    madvise(addr, len, MADV_DONTFORK))
+	if (mremap((void *)source, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   addr) == MAP_FAILED)
 		bench_die("bench_remap");
 }
 

@@ -177,11 +177,17 @@ void bench_copy_out(void *dst, const void *src, size_t len);
  * memcpy. A floor to compare a call with. */
 void bench_call_floor(int fd, bool trusted_pointers);
 
+/* `len` bytes of `fd` mapped with the flags of the library's host
+ * mappings and of the sources it remaps from: MAP_SHARED, MAP_NORESERVE,
+ * MADV_DONTFORK, MADV_DONTDUMP. */
+char *bench_map_like_library(int fd, uint64_t len);
+
 /* What the library does to remap [addr, addr + len) (revoke: an empty
  * file over it; restore: the file again), as system calls made directly:
- * the PROCMAP_QUERY of the range it owns, mmap(MAP_FIXED), and
- * MADV_DONTFORK. */
-void bench_remap(void *addr, uint64_t len, int fd, off_t offset);
+ * the PROCMAP_QUERY of the range it owns, and mremap(2) with an old size
+ * of 0 from `source`, a bench_map_like_library() mapping of the file at
+ * the same offset. */
+void bench_remap(void *addr, uint64_t len, const char *source);
 
 /* A pseudo-random 64-bit number (xorshift64*), deterministic per run. */
 uint64_t bench_rand(void);

@@ -28,7 +28,7 @@
  * A "+ host touch" row adds the host's first write to every page after
  * the conversion, which the legacy figure includes by construction. A
  * last baseline is the floor of a revocation: the system calls the
- * library makes, one of them an mmap(MAP_FIXED) over the populated range.
+ * library makes, one of them an mremap(2) over the populated range.
  *
  * Goals (docs/PERFORMANCE.md): 2 MiB both ways at least 10x faster than
  * legacy (ratio <= 0.1); 4 KiB shared-to-private <= 0.8x, private-to-shared
@@ -209,6 +209,7 @@ static void inplace_fini(struct inplace *ip)
 struct floor {
 	int fd, empty;
 	char *map;
+	char *source, *empty_source; /* what the remaps copy from */
 };
 
 struct leg_ctx {
@@ -312,9 +313,9 @@ static double op_floor_revoke(void *arg, unsigned int rep)
 	p = fl->map + c->off;
 	t0 = bench_now();
 	bench_call_floor(fl->fd, c->trusted);
-	bench_remap(p, c->len, fl->empty, 0);
+	bench_remap(p, c->len, fl->empty_source + c->off);
 	t = bench_now() - t0;
-	bench_remap(p, c->len, fl->fd, (off_t)c->off);
+	bench_remap(p, c->len, fl->source + c->off);
 	bench_populate(p, c->len);
 	return t;
 }
@@ -333,16 +334,17 @@ static void floor_init(struct floor *fl, const struct legacy *l,
 	if (fl->fd < 0 || fl->empty < 0 ||
 	    (backend != GMEM_BACKEND_KVM && ftruncate(fl->fd, TIME_SIZE)))
 		bench_die("floor_init");
-	fl->map = mmap(NULL, TIME_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       fl->fd, 0);
-	if (fl->map == MAP_FAILED)
-		bench_die("mmap");
+	fl->map = bench_map_like_library(fl->fd, TIME_SIZE);
+	fl->source = bench_map_like_library(fl->fd, TIME_SIZE);
+	fl->empty_source = bench_map_like_library(fl->empty, TIME_SIZE);
 	bench_populate(fl->map, TIME_SIZE);
 }
 
 static void floor_fini(struct floor *fl)
 {
 	munmap(fl->map, TIME_SIZE);
+	munmap(fl->source, TIME_SIZE);
+	munmap(fl->empty_source, TIME_SIZE);
 	close(fl->fd);
 	close(fl->empty);
 }
@@ -387,7 +389,7 @@ static const char *baseline_name(const struct legacy *l, bench_fn base,
 
 	if (base == op_floor_revoke)
 		return "its syscalls: fstat, pwrite (trusted: none), "
-		       "PROCMAP_QUERY, mmap, madvise";
+		       "PROCMAP_QUERY, mremap";
 	if (base == op_legacy_to_private)
 		what = "punch shared + allocate private";
 	snprintf(buf, len, "legacy (private side: %s): %s",
