@@ -37,9 +37,10 @@
  * number back for a file of its own, never sees that file mapped into a
  * gmem mapping. A piece the program protected otherwise gets its
  * protection back by mprotect(2) (for that instant it has the source's).
- * Where there is no source (a file over SOURCE_MAX, or the source could
- * not be made) or the remap fails (valgrind knows no old size of 0), the
- * range is mapped from the descriptor as before.
+ * Where there is no source (a file over SOURCE_MAX, a source that could
+ * not be made, valgrind, which knows no old size of 0) or the remap
+ * fails, the range is mapped from the descriptor as before, once the
+ * descriptor is checked to be still the library's file.
  *
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
@@ -1118,6 +1119,19 @@ static int host_map_hide_private(struct gmem_file *f, struct host_map *m)
 				   m);
 }
 
+/* Whether mremap(2) maps `p`, a shared mapping, again with an old size
+ * of 0: not under valgrind, which would also scan a useless source for
+ * pointers at exit, and die of the hole's SIGBUS. */
+static bool remap_duplicates(char *p)
+{
+	void *q = mremap(p, 0, GMEM_PAGE_SIZE, MREMAP_MAYMOVE);
+
+	if (q == MAP_FAILED)
+		return false;
+	munmap(q, GMEM_PAGE_SIZE);
+	return true;
+}
+
 /* A source of `f` (see the top): `fd` mapped over the whole file, at
  * *cache; none where it cannot be made, and `f` is mapped from its
  * descriptors. It must carry exactly a host mapping's flags. */
@@ -1132,7 +1146,8 @@ static void source_make(struct gmem_file *f, int fd, _Atomic(char *) *cache,
 	if (own && spare && f->size <= SOURCE_MAX)
 		p = mmap_dontfork(f->size, SOURCE_PROT,
 				  MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (p != MAP_FAILED && madvise(p, f->size, MADV_DONTDUMP)) {
+	if (p != MAP_FAILED &&
+	    (madvise(p, f->size, MADV_DONTDUMP) || !remap_duplicates(p))) {
 		munmap(p, f->size);
 		p = MAP_FAILED;
 	}
