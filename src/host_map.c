@@ -63,6 +63,7 @@
 #include "alloc.h"
 #include "gmem_file.h"
 #include "host_map.h"
+#include "own_fd.h"
 #include "vma_query.h"
 
 /* The largest file remaps have sources for (its address space only,
@@ -155,9 +156,12 @@ static void in_parent(void)
 static void cover_inherited_maps(void)
 {
 	for (struct host_map *m = host_maps; m; m = m->next) {
-		void *p = mmap(m->addr, m->len, m->prot, MAP_SHARED,
-			       m->file->mapped->hole_fd, (off_t)m->offset);
+		const struct host_map_file *hf = m->file->mapped;
+		void *p = MAP_FAILED;
 
+		if (own_fd_names(hf->hole_fd, &hf->hole))
+			p = mmap(m->addr, m->len, m->prot, MAP_SHARED,
+				 hf->hole_fd, (off_t)m->offset);
 		if (p != MAP_FAILED && p != m->addr)
 			munmap(p, m->len);
 	}
@@ -204,13 +208,11 @@ static int map_fixed(char *va, size_t len, int prot, int fd, uint64_t offset)
 
 /* map_fixed() from `fd` if it is still the file `id` names: a number the
  * program closed and reused for a file of its own must never be mapped
- * into a gmem mapping. -EIO if it is not. */
+ * into a gmem mapping (R123). -EIO if it is not. */
 static int map_from_descriptor(char *va, size_t len, int prot, int fd,
 			       const struct file_id *id, uint64_t offset)
 {
-	struct file_id now;
-
-	if (file_id_of(fd, &now) || now.dev != id->dev || now.ino != id->ino)
+	if (!own_fd_names(fd, id))
 		return -EIO;
 	return map_fixed(va, len, prot, fd, offset);
 }
@@ -1073,6 +1075,7 @@ static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
 	int probe = flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE);
 	int err = mmap_check(len, flags, offset);
 	void *p;
+	int fd;
 
 	if (err)
 		return err;
@@ -1084,8 +1087,10 @@ static int host_map_check(struct gmem_file *f, size_t len, int prot, int flags,
 	 * caller's file. */
 	if ((probe & MAP_TYPE) == MAP_PRIVATE)
 		probe = (probe & ~MAP_TYPE) | MAP_SHARED;
-	p = host_map_mmap_own(len, prot & ~PROT_EXEC, probe, f->memory_fd,
-			      offset);
+	fd = gmem_file_memory_fd(f);
+	if (fd < 0)
+		return fd;
+	p = host_map_mmap_own(len, prot & ~PROT_EXEC, probe, fd, offset);
 	if (p == MAP_FAILED)
 		return -errno;
 	host_map_unmap_own(p, len);
@@ -1180,17 +1185,17 @@ static int host_map_file_prepare(struct gmem_file *f, struct host_map **dead)
 	hf = gmem_calloc(1, sizeof(*hf));
 	if (!hf)
 		return -ENOMEM;
+	hf->memory = f->memory_id;
 	hf->hole_fd = memfd_create("gmem-private", MFD_CLOEXEC);
 	if (hf->hole_fd < 0) {
 		err = -errno;
 		goto out_free;
 	}
-	err = file_id_of(f->memory_fd, &hf->memory);
-	if (!err)
-		err = file_id_of(hf->hole_fd, &hf->hole);
+	err = file_id_of(hf->hole_fd, &hf->hole);
 	if (err)
 		goto out_close;
-	source_make(f, f->memory_fd, &hf->memory_source, dead);
+	if (own_fd_names(f->memory_fd, &hf->memory))
+		source_make(f, f->memory_fd, &hf->memory_source, dead);
 	source_make(f, hf->hole_fd, &hf->hole_source, dead);
 	f->mapped = hf;
 	return 0;
@@ -1209,7 +1214,7 @@ void host_map_file_release(struct gmem_file *f)
 	assert(!f->mapped->maps);
 	source_unmap(f, &f->mapped->memory_source);
 	source_unmap(f, &f->mapped->hole_source);
-	close(f->mapped->hole_fd);
+	own_fd_close(f->mapped->hole_fd, &f->mapped->hole);
 	gmem_free(f->mapped);
 	f->mapped = NULL;
 }
@@ -1228,10 +1233,15 @@ static void host_map_record(struct host_map *m, struct host_map **spare,
 /* What a new mapping of `f` shows: its memory, or in a child of fork()
  * that inherited the file its hole alone, so that every touch raises
  * SIGBUS as on a private page (R110): the child's copy of the attributes
- * would never learn of the parent's later conversions. */
+ * would never learn of the parent's later conversions. -EIO where the
+ * descriptor is no longer the library's (R123). */
 static int host_map_source(struct gmem_file *f)
 {
-	return gmem_object_is_own(&f->obj) ? f->memory_fd : f->mapped->hole_fd;
+	const struct host_map_file *hf = f->mapped;
+
+	if (gmem_object_is_own(&f->obj))
+		return gmem_file_memory_fd(f);
+	return own_fd_names(hf->hole_fd, &hf->hole) ? hf->hole_fd : -EIO;
 }
 
 void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
@@ -1239,6 +1249,7 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 {
 	struct host_map *m = NULL, *spare = NULL, *dead = NULL;
 	void *p = MAP_FAILED;
+	int fd;
 
 	*err = host_map_check(f, len, prot, flags, offset);
 	if (*err)
@@ -1254,11 +1265,13 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
 	*err = host_map_file_prepare(f, &dead);
 	if (*err)
 		goto out_unlock;
+	fd = host_map_source(f);
 	/* MAP_NORESERVE and MADV_DONTDUMP, as the sources have. */
-	p = mmap(addr, len, prot, flags | MAP_NORESERVE, host_map_source(f),
-		 (off_t)offset);
+	if (fd >= 0)
+		p = mmap(addr, len, prot, flags | MAP_NORESERVE, fd,
+			 (off_t)offset);
 	if (p == MAP_FAILED) {
-		*err = -errno;
+		*err = fd < 0 ? fd : -errno;
 		goto out_unlock;
 	}
 	*m = (struct host_map){ .addr = p,
