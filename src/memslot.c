@@ -227,7 +227,16 @@ static int memslot_mirror(struct memslots *m,
 	struct view v = { 0 };
 	int err;
 
-	real.guest_memfd = f && !plain ? (uint32_t)f->memory_fd : 0;
+	if (f && !plain) {
+		/* Never another file at the number: R123. */
+		int fd = gmem_file_memory_fd(f);
+
+		if (fd < 0)
+			return fd;
+		real.guest_memfd = (uint32_t)fd;
+	} else {
+		real.guest_memfd = 0;
+	}
 	if (plain) {
 		real.flags &= ~KVM_MEM_GUEST_MEMFD;
 		real.guest_memfd_offset = 0;

@@ -223,6 +223,18 @@ static void check_loss(const char *prefix)
 	}
 }
 
+static void test_memory_closed_behind_back(void **state)
+{
+	(void)state;
+	check_loss("gmem-memory");
+}
+
+static void test_hole_closed_behind_back(void **state)
+{
+	(void)state;
+	check_loss("gmem-private");
+}
+
 static void test_copy_file_closed_behind_back(void **state)
 {
 	(void)state;
@@ -264,7 +276,9 @@ static void test_memory_loss_changes_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_closed_behind_back),
 		cmocka_unit_test(test_copy_file_closed_behind_back),
+		cmocka_unit_test(test_hole_closed_behind_back),
 		cmocka_unit_test(test_memory_loss_changes_nothing),
 	};
 
