@@ -427,6 +427,8 @@ static void check_far_page(int f, uint64_t page)
  * since (a later mmap(NULL) may well land in a hole the user left). */
 static bool own_mapping(const uint8_t *at)
 {
+	if (fuzz_in_library_own(at))
+		return true;
 	for (int f = 0; f < MODEL_MAX_FILES; f++)
 		if (R.check_map[f] && at >= R.check_map[f] &&
 		    at < R.check_map[f] + R.m.file[f].npages * PAGE)
@@ -475,7 +477,8 @@ static bool mapped_file_at(const uint8_t *at, char *path, size_t pathlen,
 /*
  * A page the user unmapped is mapped again. Fine if the run or anyone
  * else put its own mapping there since (an allocator, the library's own
- * view of a file, which is the whole file wherever the kernel put it):
+ * view of a file or a source its remaps copy from, each a whole file
+ * wherever the kernel put it):
  * forget the hole. A divergence if it is the library remapping the old
  * record: its cover of private pages, or the file's memory at the very
  * offset the old mapping showed there, inside the old mapping's range.

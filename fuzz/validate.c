@@ -10,6 +10,7 @@
 #include "fd_table.h"
 #include "file_validate.h"
 #include "gmem_file.h"
+#include "host_map.h"
 #include "range_tree.h"
 #include "validate.h"
 #include "vm.h"
@@ -51,6 +52,11 @@ bool fuzz_in_library_view(int fd, const void *at)
 	     (const char *)at < view + f->size;
 	gmem_file_put(f);
 	return in;
+}
+
+bool fuzz_in_library_own(const void *at)
+{
+	return host_map_in_own(at);
 }
 
 int fuzz_validate_vm(int fd, char *why, size_t whylen)

@@ -19,6 +19,11 @@ int fuzz_validate_file(int fd, char *why, size_t whylen);
  * fd (a whole-file mapping the kernel placed where it liked). */
 bool fuzz_in_library_view(int fd, const void *at);
 
+/* Whether `at` lies in any mapping the library keeps for itself: the
+ * views, and the sources its remaps copy from (whole-file mappings of a
+ * file's memory and of its hole, placed where the kernel liked). */
+bool fuzz_in_library_own(const void *at);
+
 /* The VM behind fd: its attribute tree in the legacy mode. */
 int fuzz_validate_vm(int fd, char *why, size_t whylen);
 

@@ -976,6 +976,18 @@ out:
 	return p;
 }
 
+bool host_map_in_own(const void *at)
+{
+	bool in = false;
+
+	host_maps_lock_take();
+	for (struct own_map *o = own_maps; o && !in; o = o->next)
+		in = (const char *)at >= o->addr &&
+		     (const char *)at < o->addr + o->len;
+	gmem_mutex_unlock(&host_maps_lock);
+	return in;
+}
+
 void host_map_unmap_own(void *addr, size_t len)
 {
 	struct own_map **pp = &own_maps, *own = NULL;

@@ -13,6 +13,7 @@
 #define GMEM_HOST_MAP_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ void *host_map_create(struct gmem_file *f, void *addr, size_t len, int prot,
  * the file. MAP_FAILED with errno. */
 void *host_map_mmap_own(size_t len, int prot, int flags, int fd,
 			uint64_t offset);
+
+/* Whether `at` lies in a mapping the library keeps for itself (a view, a
+ * remap source): never a host mapping. For checks and fuzzers. */
+bool host_map_in_own(const void *at);
 
 /* munmap(2) of a mapping host_map_mmap_own() made, and forget it. */
 void host_map_unmap_own(void *addr, size_t len);
