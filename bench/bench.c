@@ -484,7 +484,8 @@ void bench_copy_in(void *dst, const void *src, size_t len)
 	int fd;
 
 	copy_page(&fd, &map);
-	if (pwrite(fd, src, len, 0) != (ssize_t)len)
+	if (lseek(fd, 0, SEEK_CUR) < 0 ||
+	    pwrite(fd, src, len, 0) != (ssize_t)len)
 		bench_die("bench_copy_in");
 	memcpy(dst, map, len);
 }
@@ -496,7 +497,8 @@ void bench_copy_out(void *dst, const void *src, size_t len)
 
 	copy_page(&fd, &map);
 	memcpy(map, src, len);
-	if (pread(fd, dst, len, 0) != (ssize_t)len)
+	if (lseek(fd, 0, SEEK_CUR) < 0 ||
+	    pread(fd, dst, len, 0) != (ssize_t)len)
 		bench_die("bench_copy_out");
 }
 

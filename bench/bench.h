@@ -165,8 +165,9 @@ void bench_touch(char *p, uint64_t len);
 /* The library's identity check of a descriptor: the fstat system call. */
 void bench_identity_check(int fd);
 
-/* The library's checked copies, as it makes them: pwrite(2) into a page
- * of a memfd and a read through its mapping (in); a write into the
+/* The library's checked copies, as it makes them: the copy file's
+ * identity (lseek(SEEK_CUR) reads back its offset), then pwrite(2) into a
+ * page of the memfd and a read through its mapping (in); a write into the
  * mapping and pread(2) (out). */
 void bench_copy_in(void *dst, const void *src, size_t len);
 void bench_copy_out(void *dst, const void *src, size_t len);

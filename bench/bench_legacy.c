@@ -388,7 +388,7 @@ static const char *baseline_name(const struct legacy *l, bench_fn base,
 	const char *what = "punch private + re-fault shared";
 
 	if (base == op_floor_revoke)
-		return "its syscalls: fstat, pwrite (trusted: none), "
+		return "its syscalls: fstat, lseek + pwrite (trusted: none), "
 		       "PROCMAP_QUERY, mremap";
 	if (base == op_legacy_to_private)
 		what = "punch shared + allocate private";
