@@ -15,7 +15,7 @@
  *
  * Baselines, interleaved with the figure:
  *  - lookups: a flat per-page byte array (the fastest lookup), and the
- *    system calls the call makes (fstat, pread of 8 bytes),
+ *    system calls the call makes (fstat, lseek, pread of 8 bytes),
  *    which is its floor;
  *  - a KVM_SET_MEMORY_ATTRIBUTES2 that has nothing to do (4 KiB,
  *    unallocated, already shared, mode 0), by default and with
@@ -282,7 +282,7 @@ static void lookup_rows(struct api_ctx *c, size_t n, const char *backend)
 	bench_pair(reps, op_api_lookup, c, op_floor, c, &api2, &floor);
 	snprintf(name, sizeof(name), "gmem_get_attributes, %zu ranges", n);
 	row(name, backend, &api, "per-page byte array", &bytes, no_goal);
-	row(name, backend, &api2, "its syscalls: fstat, pread", &floor,
+	row(name, backend, &api2, "its syscalls: fstat, lseek, pread", &floor,
 	    no_goal);
 	/* Back to one shared range for the next count. */
 	if (bench_measuring())
