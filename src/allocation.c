@@ -312,14 +312,15 @@ static int data_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 int allocation_page_has_data(struct gmem_file *f, uint64_t index, bool *has)
 {
 	unsigned char in = 0;
+	bool holds_data;
 	int err;
 
 	gmem_assert_held(&f->convert_lock);
-	err = gmem_file_memory_fd(f);
-	if (err >= 0)
+	err = gmem_file_memory_check(f, &holds_data);
+	if (!err && holds_data)
 		err = data_scan(f, index, 1, &in);
 	*has = in;
-	return err < 0 ? err : 0;
+	return err;
 }
 
 /* One chunk: pages that hold data, then fallocated ones. */
@@ -354,15 +355,21 @@ static int allocation_scan(struct gmem_file *f, uint64_t first, uint64_t n,
 int allocation_query(struct gmem_file *f, uint64_t first, uint64_t npages,
 		     unsigned char *vec)
 {
-	int fd = gmem_file_memory_fd(f);
+	bool holds_data;
+	int err = gmem_file_memory_check(f, &holds_data);
 
 	gmem_assert_held(&f->convert_lock);
-	if (fd < 0)
-		return fd;
+	if (err)
+		return err;
+	if (!holds_data) {
+		memset(vec, 0, npages);
+		return 0;
+	}
 	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
 		uint64_t n =
 			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
-		int err = allocation_scan(f, first + done, n, vec + done);
+
+		err = allocation_scan(f, first + done, n, vec + done);
 
 		if (err)
 			return err;

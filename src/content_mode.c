@@ -154,22 +154,26 @@ static enum content_action content_action_of(const struct conversion *c)
 /*
  * What applying the mode needs is secured here, before the point of no
  * return: the memory's descriptor (one the program closed behind the
- * library's back is -EIO now, not a mode silently left undone), and what
- * DESTROY records.
+ * library's back is -EIO now, not a mode silently left undone; the same
+ * look says whether the file holds any data at all), and what DESTROY
+ * records.
  */
-int content_mode_prepare(const struct conversion *c,
-			 struct range_tree_reservation *res)
+int content_mode_prepare(const struct conversion *c, struct content_plan *plan)
 {
 	enum content_action action = content_action_of(c);
-	int fd;
+	bool holds_data;
+	int err;
 
+	plan->untouched = true;
 	if (action == CONTENT_KEEP)
 		return 0;
-	fd = gmem_file_memory_fd(c->file);
-	if (fd < 0)
-		return fd;
-	return action == CONTENT_DESTROY ? allocation_reserve_free(c->file, res)
-					 : 0;
+	err = gmem_file_memory_check(c->file, &holds_data);
+	if (err)
+		return err;
+	plan->untouched = !holds_data;
+	if (action != CONTENT_DESTROY || plan->untouched)
+		return 0;
+	return allocation_reserve_free(c->file, &plan->destroyed);
 }
 
 static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
@@ -194,18 +198,17 @@ static int apply_to_run(struct gmem_file *f, uint64_t start, uint64_t end,
 	return 0;
 }
 
-void content_mode_apply(const struct conversion *c,
-			struct range_tree_reservation *res)
+void content_mode_apply(const struct conversion *c, struct content_plan *plan)
 {
 	enum content_action action = content_action_of(c);
 
 	gmem_assert_write_held(&c->file->convert_lock);
-	if (action == CONTENT_KEEP)
+	if (plan->untouched)
 		return;
 	/* DESTROY: the pages go back to the system; they read zero when
 	 * used again, as a punched hole does, and count as unallocated. */
 	if (action == CONTENT_DESTROY)
-		allocation_free(c->file, c->first, c->end, res);
+		allocation_free(c->file, c->first, c->end, &plan->destroyed);
 	/* Where the scan or a window of the view fails (no address space
 	 * left), the old bytes must go all the same: zeros do for both. */
 	else if (allocation_for_each(c->file, c->first, c->end, apply_to_run,

@@ -46,18 +46,22 @@ bool content_mode_depends_on_launch(const struct conversion *c);
  * above). */
 bool content_mode_supported(const struct conversion *c);
 
+/* What content_mode_prepare() secured for content_mode_apply(). */
+struct content_plan {
+	struct range_tree_reservation destroyed; /* DESTROY's record */
+	bool untouched; /* no page of the file holds data: nothing to do */
+};
+
 /* Set aside what applying the mode will need, so that it cannot fail:
  * the memory's descriptor, still the library's, and what DESTROY
  * records. 0, -EIO (the program closed the memory's descriptor behind
  * the library's back) or -ENOMEM. */
-int content_mode_prepare(const struct conversion *c,
-			 struct range_tree_reservation *res);
+int content_mode_prepare(const struct conversion *c, struct content_plan *plan);
 
 /* Apply the mode to every allocated page of the range (R69, R70);
  * unallocated pages stay unallocated. Caller holds convert_lock
  * exclusive. */
-void content_mode_apply(const struct conversion *c,
-			struct range_tree_reservation *res);
+void content_mode_apply(const struct conversion *c, struct content_plan *plan);
 
 /* The conversion succeeded: a guest request it answered is done. */
 void content_mode_complete(const struct conversion *c);

@@ -110,13 +110,13 @@ static int convert_to_private(struct gmem_file *f, const struct conversion *req,
  * step 8 will. */
 static int convert_reserve(const struct conversion *c,
 			   struct range_tree_reservation *attr_res,
-			   struct range_tree_reservation *mode_res,
+			   struct content_plan *plan,
 			   struct range_tree_reservation *prep_res)
 {
 	int err = range_tree_reserve(&c->file->attributes, attr_res);
 
 	if (!err)
-		err = content_mode_prepare(c, mode_res);
+		err = content_mode_prepare(c, plan);
 	if (!err && !c->to_private)
 		err = prepared_reserve(c->file, prep_res);
 	return err;
@@ -125,7 +125,8 @@ static int convert_reserve(const struct conversion *c,
 /* Steps 4 to 10, under the lock. */
 static int __convert(const struct conversion *c, uint64_t *error_page)
 {
-	struct range_tree_reservation attr_res = { 0 }, mode_res = { 0 };
+	struct range_tree_reservation attr_res = { 0 };
+	struct content_plan plan = { 0 };
 	struct range_tree_reservation prep_res = { 0 };
 	struct gmem_file *f = c->file;
 	struct folio_mixed mixed;
@@ -137,12 +138,12 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 		return -EOPNOTSUPP;
 	if (range_tree_range_has(&f->attributes, c->first, c->end,
 				 c->attributes)) {
-		err = content_mode_prepare(c, &mode_res);
+		err = content_mode_prepare(c, &plan);
 		if (!err)
-			content_mode_apply(c, &mode_res);
+			content_mode_apply(c, &plan);
 		goto out;
 	}
-	err = convert_reserve(c, &attr_res, &mode_res, &prep_res);
+	err = convert_reserve(c, &attr_res, &plan, &prep_res);
 	folio_note_mixed(f, c->first, c->end, &mixed);
 	if (!err && c->to_private)
 		err = convert_to_private(f, c, error_page);
@@ -150,7 +151,7 @@ static int __convert(const struct conversion *c, uint64_t *error_page)
 		goto out;
 	if (!c->to_private)
 		prepared_forget(f, c->first, c->end, &prep_res);
-	content_mode_apply(c, &mode_res);
+	content_mode_apply(c, &plan);
 	range_tree_store(&f->attributes, c->first, c->end, c->attributes,
 			 &attr_res);
 	/* Past the point of no return: a mapping that cannot be restored
@@ -163,7 +164,7 @@ out:
 	if (!err)
 		content_mode_complete(c);
 	range_tree_unreserve(&prep_res);
-	range_tree_unreserve(&mode_res);
+	range_tree_unreserve(&plan.destroyed);
 	range_tree_unreserve(&attr_res);
 	return err;
 }

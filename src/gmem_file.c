@@ -153,9 +153,25 @@ static int gmem_file_record_memory(struct gmem_file *f)
 	return err;
 }
 
+int gmem_file_memory_check(const struct gmem_file *f, bool *holds_data)
+{
+	struct stat st;
+
+	if (fstat(f->memory_fd, &st) || st.st_dev != f->memory_id.dev ||
+	    st.st_ino != f->memory_id.ino)
+		return -EIO;
+	/* A memfd counts its pages in memory and in swap; the kernel's
+	 * guest_memfd counts none (st_blocks stays 0). */
+	*holds_data = !f->memory_seekable || st.st_blocks;
+	return 0;
+}
+
 int gmem_file_memory_fd(const struct gmem_file *f)
 {
-	return own_fd_names(f->memory_fd, &f->memory_id) ? f->memory_fd : -EIO;
+	bool holds_data;
+	int err = gmem_file_memory_check(f, &holds_data);
+
+	return err ? err : f->memory_fd;
 }
 
 int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)

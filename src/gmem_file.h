@@ -134,6 +134,10 @@ int gmem_file_open(struct gmem_file *f, struct backend_vm *backend);
  * (own_fd.h). One fstat(2). */
 int gmem_file_memory_fd(const struct gmem_file *f);
 
+/* The same check, which also tells whether any page of the file holds
+ * data, in memory or in swap: 0 or -EIO. */
+int gmem_file_memory_check(const struct gmem_file *f, bool *holds_data);
+
 /* Free what the file itself holds; its end (release) calls this last. */
 void gmem_file_destroy(struct gmem_file *f);
 
