@@ -21,7 +21,8 @@
  * addresses at that very moment races the library as it would race any
  * other MAP_FIXED caller. A mapping the program moved is adopted where
  * the memory is the library's alone (R108); the library's own mappings of
- * a file (views) are listed, so that they are never taken for one.
+ * a file (views, the remaps' sources) are listed, so that they are never
+ * taken for one.
  *
  * Remaps. A range is covered, and shown again, by mremap(2) with an old
  * size of 0 from a source: a mapping of the whole hole, or of the whole
@@ -37,10 +38,14 @@
  * number back for a file of its own, never sees that file mapped into a
  * gmem mapping. A piece the program protected otherwise gets its
  * protection back by mprotect(2) (for that instant it has the source's).
- * Where there is no source (a file over SOURCE_MAX, a source that could
- * not be made, valgrind, which knows no old size of 0) or the remap
- * fails, the range is mapped from the descriptor as before, once the
- * descriptor is checked to be still the library's file.
+ * The sources cost address space only (twice the file's size; no page
+ * of theirs is ever touched). Like the view, they are the library's: a
+ * program that maps over them (MAP_FIXED at addresses it does not own)
+ * would have its own pages remapped into the gmem mapping, as it would
+ * corrupt malloc's by the same act. Where there is no source (a file over
+ * SOURCE_MAX, a source that could not be made, valgrind, which knows no old
+ * size of 0) or the remap fails, the range is mapped from the descriptor as
+ * before, once the descriptor is checked to be still the library's file.
  *
  * Children. fork() would give a child the file's pages, which a
  * conversion to private could not take back from its page tables; every
