@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -38,86 +37,13 @@
 #include <gmem/gmem.h>
 
 #include "bench.h"
+#include "legacy_baseline.h"
 
 #define TIME_SIZE (256 * BENCH_MIB)
 #define BIG	  BENCH_GIB
 #define ZERO	  KVM_SET_MEMORY_ATTRIBUTES2_ZERO
 #define PRESERVE  KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
-#define PUNCH	  (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)
 #define HUGE_1G	  "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
-
-static void xfallocate(int fd, int mode, uint64_t off, uint64_t len)
-{
-	if (fallocate(fd, mode, (off_t)off, (off_t)len))
-		bench_die("fallocate");
-}
-
-static int memfd_of(const char *name, uint64_t size)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, (off_t)size))
-		bench_die("memfd_create");
-	return fd;
-}
-
-/* ---- legacy: two backings ---- */
-
-struct legacy {
-	int kvm, vm, private_fd, shared_fd;
-	bool private_is_memfd;
-	char *shared;
-	uint64_t size;
-};
-
-static void legacy_init(struct legacy *l, uint64_t size)
-{
-	struct kvm_create_guest_memfd args = { .size = size };
-
-	l->size = size;
-	l->kvm = l->vm = -1;
-	l->private_is_memfd = bench_guest_memfd_missing() != NULL;
-	if (l->private_is_memfd) {
-		l->private_fd = memfd_of("legacy-private", size);
-	} else {
-		l->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-		l->vm = ioctl(l->kvm, KVM_CREATE_VM, KVM_X86_DEFAULT_VM);
-		l->private_fd = ioctl(l->vm, KVM_CREATE_GUEST_MEMFD, &args);
-		if (l->private_fd < 0)
-			bench_die("KVM_CREATE_GUEST_MEMFD");
-	}
-	l->shared_fd = memfd_of("legacy-shared", size);
-	l->shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 l->shared_fd, 0);
-	if (l->shared == MAP_FAILED)
-		bench_die("mmap");
-	bench_populate(l->shared, size);
-}
-
-static void legacy_fini(struct legacy *l)
-{
-	munmap(l->shared, l->size);
-	close(l->shared_fd);
-	close(l->private_fd);
-	if (l->vm >= 0)
-		close(l->vm);
-	if (l->kvm >= 0)
-		close(l->kvm);
-}
-
-static void legacy_to_private(struct legacy *l, uint64_t off, uint64_t len)
-{
-	xfallocate(l->shared_fd, PUNCH, off, len);
-	xfallocate(l->private_fd, FALLOC_FL_KEEP_SIZE, off, len);
-}
-
-static void legacy_to_shared(struct legacy *l, uint64_t off, uint64_t len)
-{
-	xfallocate(l->private_fd, PUNCH, off, len);
-	bench_touch(l->shared + off, len);
-}
-
-/* ---- in place ---- */
 
 struct huge_mount {
 	char dir[64];
@@ -209,28 +135,19 @@ static void host_touch(struct ctx *c)
 static double op_legacy_to_private(void *arg, unsigned int rep)
 {
 	struct ctx *c = arg;
-	double t0, t;
 
 	(void)rep;
 	pick(c);
-	t0 = bench_now();
-	legacy_to_private(c->l, c->off, c->len);
-	t = bench_now() - t0;
-	legacy_to_shared(c->l, c->off, c->len);
-	return t;
+	return legacy_time_to_private(c->l, c->off, c->len);
 }
 
 static double op_legacy_to_shared(void *arg, unsigned int rep)
 {
 	struct ctx *c = arg;
-	double t0;
 
 	(void)rep;
 	pick(c);
-	legacy_to_private(c->l, c->off, c->len);
-	t0 = bench_now();
-	legacy_to_shared(c->l, c->off, c->len);
-	return bench_now() - t0;
+	return legacy_time_to_shared(c->l, c->off, c->len);
 }
 
 static double op_to_private(void *arg, unsigned int rep)
@@ -282,7 +199,7 @@ static void row(struct ctx *c, bool to_private, const char *folios,
 		 size_name(c->len), folios,
 		 c->ip->map ? ", + host touch" : ", no host mapping");
 	snprintf(base, sizeof(base), "legacy (private side: %s), %s",
-		 c->l->private_is_memfd ? "memfd" : "guest_memfd",
+		 legacy_private_kind(c->l),
 		 to_private ? "punch shared + allocate private"
 			    : "punch private + host re-touch");
 	r.name = name;

@@ -51,6 +51,7 @@
 #include <gmem/gmem.h>
 
 #include "bench.h"
+#include "legacy_baseline.h"
 
 #define TIME_SIZE (512 * BENCH_MIB)
 #define MEM_SIZE  (256 * BENCH_MIB)
@@ -58,30 +59,12 @@
 #define PRESERVE  KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE
 #define PUNCH	  (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)
 
-/* The two backings of a legacy VMM, on the real kernel. */
-struct legacy {
-	int kvm, vm; /* -1 where the private side is a memfd */
-	int gmem;    /* private side: the kernel's guest_memfd, or a memfd */
-	bool gmem_is_memfd;
-	int memfd;    /* shared side */
-	char *shared; /* the VMM's mapping of the shared side */
-	uint64_t size;
-	int empty;	      /* an empty memfd, for the revocation floor */
-	uint64_t unevictable; /* bytes, before the private side had any */
-};
-
 /* The in-place file of libgmem. */
 struct inplace {
 	int vm, fd;
 	char *map; /* the host's mapping */
 	uint64_t size;
 };
-
-static void xfallocate(int fd, int mode, uint64_t off, uint64_t len)
-{
-	if (fallocate(fd, mode, (off_t)off, (off_t)len))
-		bench_die("fallocate");
-}
 
 static int kvm_gmem(int vm, uint64_t size, uint64_t flags)
 {
@@ -91,97 +74,6 @@ static int kvm_gmem(int vm, uint64_t size, uint64_t flags)
 	if (fd < 0)
 		bench_die("KVM_CREATE_GUEST_MEMFD on /dev/kvm");
 	return fd;
-}
-
-/* A field of /proc/meminfo, in bytes. */
-static uint64_t meminfo(const char *field)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	size_t len = strlen(field);
-	unsigned long long kib = 0;
-	char line[256];
-
-	if (!f)
-		bench_die("/proc/meminfo");
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, len) && line[len] == ':')
-			sscanf(line + len + 1, "%llu", &kib);
-	fclose(f);
-	return kib * BENCH_KIB;
-}
-
-static int memfd_of(const char *name, uint64_t size)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, (off_t)size))
-		bench_die("memfd_create");
-	return fd;
-}
-
-/* The private side: the kernel's guest_memfd where there is one, else a
- * memfd. */
-static void legacy_private_init(struct legacy *l, uint64_t size)
-{
-	l->kvm = l->vm = -1;
-	l->gmem_is_memfd = bench_guest_memfd_missing() != NULL;
-	if (l->gmem_is_memfd) {
-		l->gmem = memfd_of("legacy-private", size);
-		return;
-	}
-	l->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (l->kvm < 0)
-		bench_die("/dev/kvm");
-	l->vm = ioctl(l->kvm, KVM_CREATE_VM, KVM_X86_DEFAULT_VM);
-	if (l->vm < 0)
-		bench_die("KVM_CREATE_VM");
-	l->unevictable = meminfo("Unevictable");
-	l->gmem = kvm_gmem(l->vm, size, 0);
-}
-
-static void legacy_init(struct legacy *l, uint64_t size)
-{
-	l->size = size;
-	legacy_private_init(l, size);
-	l->memfd = memfd_create("legacy-shared", MFD_CLOEXEC);
-	l->empty = memfd_create("legacy-empty", MFD_CLOEXEC);
-	if (l->memfd < 0 || l->empty < 0 || ftruncate(l->memfd, (off_t)size))
-		bench_die("memfd_create");
-	l->shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 l->memfd, 0);
-	if (l->shared == MAP_FAILED)
-		bench_die("mmap");
-	bench_populate(l->shared, size);
-}
-
-static void legacy_fini(struct legacy *l)
-{
-	munmap(l->shared, l->size);
-	close(l->empty);
-	close(l->memfd);
-	close(l->gmem);
-	if (l->vm >= 0)
-		close(l->vm);
-	if (l->kvm >= 0)
-		close(l->kvm);
-}
-
-/* What the tables call the legacy baseline's private side. */
-static const char *legacy_private_kind(const struct legacy *l)
-{
-	return l->gmem_is_memfd ? "memfd" : "guest_memfd";
-}
-
-static void legacy_to_private(struct legacy *l, uint64_t off, uint64_t len)
-{
-	xfallocate(l->memfd, PUNCH, off, len);
-	xfallocate(l->gmem, FALLOC_FL_KEEP_SIZE, off, len);
-}
-
-static void legacy_to_shared(struct legacy *l, uint64_t off, uint64_t len)
-{
-	xfallocate(l->gmem, PUNCH, off, len);
-	bench_touch(l->shared + off, len);
 }
 
 static void inplace_init(struct inplace *ip, unsigned int backend,
@@ -230,28 +122,19 @@ static void pick(struct leg_ctx *c)
 static double op_legacy_to_private(void *arg, unsigned int rep)
 {
 	struct leg_ctx *c = arg;
-	double t0, t;
 
 	(void)rep;
 	pick(c);
-	t0 = bench_now();
-	legacy_to_private(c->l, c->off, c->len);
-	t = bench_now() - t0;
-	legacy_to_shared(c->l, c->off, c->len);
-	return t;
+	return legacy_time_to_private(c->l, c->off, c->len);
 }
 
 static double op_legacy_to_shared(void *arg, unsigned int rep)
 {
 	struct leg_ctx *c = arg;
-	double t0;
 
 	(void)rep;
 	pick(c);
-	legacy_to_private(c->l, c->off, c->len);
-	t0 = bench_now();
-	legacy_to_shared(c->l, c->off, c->len);
-	return bench_now() - t0;
+	return legacy_time_to_shared(c->l, c->off, c->len);
 }
 
 static double op_inplace_to_private(void *arg, unsigned int rep)
@@ -471,46 +354,6 @@ static void run_times(struct legacy *l, unsigned int backend)
 
 /* ---- memory held ---- */
 
-static uint64_t resident(char *p, uint64_t size)
-{
-	uint64_t npages = size / BENCH_PAGE, count = 0;
-	unsigned char *vec = calloc(npages, 1);
-
-	if (!vec || mincore(p, size, vec))
-		bench_die("mincore");
-	for (uint64_t i = 0; i < npages; i++)
-		count += vec[i] & 1;
-	free(vec);
-	return count * BENCH_PAGE;
-}
-
-/*
- * Bytes of a legacy VM: the shared memfd's pages (mincore), and the
- * private side's. A guest_memfd shows them nowhere per file (st_blocks
- * stays 0, and mincore() counts only pages that were written), but its
- * pages are unevictable: the growth of Unevictable in /proc/meminfo
- * since the file was made. Other processes making guest_memfds at the
- * same time would add to it. A memfd counts its blocks.
- */
-static uint64_t legacy_private_held(struct legacy *l)
-{
-	uint64_t now;
-	struct stat st;
-
-	if (l->gmem_is_memfd) {
-		if (fstat(l->gmem, &st))
-			bench_die("fstat");
-		return (uint64_t)st.st_blocks * 512;
-	}
-	now = meminfo("Unevictable");
-	return now > l->unevictable ? now - l->unevictable : 0;
-}
-
-static uint64_t legacy_held(struct legacy *l)
-{
-	return resident(l->shared, l->size) + legacy_private_held(l);
-}
-
 static uint64_t inplace_held(struct inplace *ip)
 {
 	uint64_t npages = ip->size / BENCH_PAGE, count = 0;
@@ -579,11 +422,11 @@ static void run_memory(void)
 	legacy_init(&l, MEM_SIZE);
 	snprintf(kernel, sizeof(kernel), "kernel (private side: %s)",
 		 legacy_private_kind(&l));
-	xfallocate(l.gmem, FALLOC_FL_KEEP_SIZE, 0, MEM_SIZE);
+	legacy_allocate_private(&l, 0, MEM_SIZE);
 	memory_row("held after all memory went private, legacy without "
 		   "punching",
 		   kernel, legacy_held(&l), false);
-	xfallocate(l.memfd, PUNCH, 0, MEM_SIZE);
+	legacy_punch_shared(&l, 0, MEM_SIZE);
 	memory_row("the same, legacy punching the shared side", kernel,
 		   legacy_held(&l), false);
 	legacy_fini(&l);
@@ -609,7 +452,8 @@ int main(int argc, char **argv)
 		   "shared side and a %s private side%s. Random aligned "
 		   "ranges of a 512 MiB guest.",
 		   legacy_private_kind(&l),
-		   l.gmem_is_memfd ? " (this kernel has no guest_memfd)" : "");
+		   l.private_is_memfd ? " (this kernel has no guest_memfd)"
+				      : "");
 	bench_table("Memory held, 256 MiB guest");
 	run_memory();
 	return bench_finish();
