@@ -28,7 +28,12 @@
  *
  * Locks: `life_lock` orders starting and stopping the endpoint (taken by
  * the VMs' creators and ends, and by the thread only when it ends a VM,
- * holding nothing else); `sources_lock` guards the list of sources.
+ * holding nothing else); `sources_lock` guards the list of sources. Every
+ * VM's creation and end takes `life_lock`, so a fork() often finds it held
+ * by another thread, which the child does not have: the child makes both
+ * locks anew (no fork handler takes them in the parent, since stopping
+ * the endpoint waits for a thread that may wait for locks the forking
+ * thread holds in other handlers), and forgets the parent's endpoint.
  */
 #include <errno.h>
 #include <poll.h>
@@ -357,12 +362,33 @@ static int sources_append(void *source, const struct introspect_source_ops *ops)
 	return err;
 }
 
+/* A child of fork(): the locks' holders, if any, were other threads. */
+static void server_in_child(void)
+{
+	pthread_mutex_init(&server.life_lock, NULL);
+	pthread_mutex_init(&server.sources_lock, NULL);
+}
+
+static void server_fork_init(void)
+{
+	pthread_atfork(NULL, NULL, server_in_child);
+}
+
+/* life_lock, with the child's handler registered before its first use. */
+static void server_life_lock(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, server_fork_init);
+	pthread_mutex_lock(&server.life_lock);
+}
+
 int introspect_server_add(const char *path, void *source,
 			  const struct introspect_source_ops *ops)
 {
 	int err = 0;
 
-	pthread_mutex_lock(&server.life_lock);
+	server_life_lock();
 	server_forget_parent();
 	if (server.running && strcmp(server.path, path))
 		err = -EBUSY;
@@ -393,7 +419,7 @@ static bool sources_drop(void *source)
 
 void introspect_server_remove(void *source)
 {
-	pthread_mutex_lock(&server.life_lock);
+	server_life_lock();
 	server_forget_parent();
 	if (server.running && sources_drop(source) && !server.nsources)
 		server_stop();
