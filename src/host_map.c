@@ -36,12 +36,12 @@
  * and madvise(MADV_DONTFORK) were two, and no descriptor named: a program
  * that closes one of the library's descriptors by mistake, and gets the
  * number back for a file of its own, never sees that file mapped into a
- * gmem mapping. A piece the program protected otherwise gets its
- * protection back by mprotect(2) (for that instant it has the source's).
- * The sources cost address space only (twice the file's size; no page
- * of theirs is ever touched). Like the view, they are the library's: a
- * program that maps over them (MAP_FIXED at addresses it does not own)
- * would have its own pages remapped into the gmem mapping, as it would
+ * gmem mapping. A piece the program protected otherwise (PROT_READ, say)
+ * is mapped from the descriptor with its own protection at once, never
+ * writable for an instant. The sources cost address space only (twice the
+ * file's size; no page of theirs is ever touched). Like the view, they are the
+ * library's: a program that maps over them (MAP_FIXED at addresses it does not
+ * own) would have its own pages remapped into the gmem mapping, as it would
  * corrupt malloc's by the same act. Where there is no source (a file over
  * SOURCE_MAX, a source that could not be made, valgrind, which knows no old
  * size of 0) or the remap fails, the range is mapped from the descriptor as
@@ -223,19 +223,21 @@ static int map_from_descriptor(char *va, size_t len, int prot, int fd,
 }
 
 /* Show `len` bytes of `source`, a source mapping at the offset wanted,
- * at `va`, MAP_FIXED, with protection `prot`. */
-static int remap_from(char *source, char *va, size_t len, int prot)
+ * at `va`, MAP_FIXED, with the source's protection. */
+static int remap_from(char *source, char *va, size_t len)
 {
 	if (mremap(source, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, va) ==
 	    MAP_FAILED)
-		return -errno;
-	if (prot != SOURCE_PROT && mprotect(va, len, prot))
 		return -errno;
 	return 0;
 }
 
 /* Map `len` bytes at `va` to the memory (`shared`) or the hole of `f` at
- * `offset`: from the source, else from the descriptor. */
+ * `offset`: from the source, else from the descriptor. A piece with
+ * another protection than the source's comes from the descriptor, mapped
+ * with its own at once: a remap and an mprotect(2) would leave it the
+ * source's for an instant, and another thread could write a page the
+ * program mapped read-only. */
 static int map_piece(struct gmem_file *f, char *va, size_t len, int prot,
 		     bool shared, uint64_t offset)
 {
@@ -244,7 +246,8 @@ static int map_piece(struct gmem_file *f, char *va, size_t len, int prot,
 		atomic_load(shared ? &hf->memory_source : &hf->hole_source);
 
 	gmem_assert_mutex_held(&host_maps_lock);
-	if (source && !remap_from(source + offset, va, len, prot))
+	if (source && prot == SOURCE_PROT &&
+	    !remap_from(source + offset, va, len))
 		return 0;
 	return map_from_descriptor(va, len, prot,
 				   shared ? f->memory_fd : hf->hole_fd,

@@ -20,6 +20,9 @@
  * mapping had been was replaced (it read 0x00 instead of 0x77).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -398,6 +401,54 @@ static void test_mprotect(void **state)
 	assert_int_equal(host_write(ro + PAGE, 1), -2);
 	assert_int_equal(host_write(fx->host + 5 * PAGE, GUEST_BYTE), 0);
 	assert_file_behaves(fx);
+	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
+}
+
+struct ro_writer {
+	char *page;
+	atomic_bool stop;
+	unsigned long written; /* stores that went through */
+};
+
+static void *write_read_only(void *arg)
+{
+	struct ro_writer *w = arg;
+
+	while (!atomic_load(&w->stop))
+		if (host_write(w->page, 1) == 0)
+			w->written++;
+	return NULL;
+}
+
+/* A read-only piece is mapped back read-only at once: another thread's
+ * store into it never goes through, not even while it is restored. */
+static void test_read_only_never_writable(void **state)
+{
+	struct fixture *fx = *state;
+	struct ro_writer w = { .page = fx->host + PAGE };
+	pthread_t writer;
+
+#ifdef __SANITIZE_THREAD__
+	/* The stores race the remaps on purpose; ThreadSanitizer counts the
+	 * kernel's mmap() as a write of the memory and reports the race. */
+	(void)w;
+	(void)writer;
+	skip();
+#endif
+	assert_int_equal(mprotect(fx->host, SIZE, PROT_READ), 0);
+	assert_int_equal(pthread_create(&writer, NULL, write_read_only, &w), 0);
+	for (int i = 0; i < 2000; i++) {
+		assert_int_equal(
+			test_convert(fx->fd, PAGE, PAGE, true, PRESERVE, NULL),
+			0);
+		assert_int_equal(
+			test_convert(fx->fd, PAGE, PAGE, false, PRESERVE, NULL),
+			0);
+	}
+	atomic_store(&w.stop, true);
+	assert_int_equal(pthread_join(writer, NULL), 0);
+	assert_int_equal(w.written, 0);
+	assert_int_equal(host_read(fx->host + PAGE), GUEST_BYTE);
 	assert_int_equal(gmem_munmap(fx->host, SIZE), 0);
 }
 
@@ -796,6 +847,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mremap_dontunmap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mprotect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_never_writable,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madvise_dontneed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_map_fixed_over, setup,
