@@ -11,6 +11,7 @@
  * such a file can be made shared but never private again (R84).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
 #include <sys/mman.h>
@@ -153,6 +154,35 @@ static int gmem_file_record_memory(struct gmem_file *f)
 	return err;
 }
 
+static bool shmem_counts_pages;
+static pthread_once_t shmem_counts_once = PTHREAD_ONCE_INIT;
+
+/* Whether a memfd's st_blocks counts its pages: asked of the kernel once,
+ * with a page written, not assumed (tmpfs once counted them only on
+ * mounts with a size limit). */
+static void probe_shmem_counts(void)
+{
+	int fd = memfd_create("gmem-probe", MFD_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return;
+	shmem_counts_pages = pwrite(fd, "", 1, 0) == 1 && !fstat(fd, &st) &&
+			     st.st_blocks > 0;
+	close(fd);
+}
+
+/* A memfd counts its pages in memory and in swap in st_blocks; the
+ * kernel's guest_memfd counts none (st_blocks stays 0), and hugetlbfs
+ * answers no SEEK_DATA. */
+static bool memory_counts_pages(const struct gmem_file *f)
+{
+	if (!f->memory_seekable)
+		return false;
+	pthread_once(&shmem_counts_once, probe_shmem_counts);
+	return shmem_counts_pages;
+}
+
 int gmem_file_memory_check(const struct gmem_file *f, bool *holds_data)
 {
 	struct stat st;
@@ -160,9 +190,7 @@ int gmem_file_memory_check(const struct gmem_file *f, bool *holds_data)
 	if (fstat(f->memory_fd, &st) || st.st_dev != f->memory_id.dev ||
 	    st.st_ino != f->memory_id.ino)
 		return -EIO;
-	/* A memfd counts its pages in memory and in swap; the kernel's
-	 * guest_memfd counts none (st_blocks stays 0). */
-	*holds_data = !f->memory_seekable || st.st_blocks;
+	*holds_data = !f->memory_counts_pages || st.st_blocks;
 	return 0;
 }
 
@@ -191,6 +219,7 @@ int gmem_file_open(struct gmem_file *f, struct backend_vm *backend)
 	f->memory_seekable = lseek(f->memory_fd, 0, SEEK_HOLE) >= 0 &&
 			     !is_hugetlbfs(f->memory_fd);
 	f->memory_internal = !same_file(fd, f->memory_fd);
+	f->memory_counts_pages = memory_counts_pages(f);
 	f->maps_folios_split = f->folio_shift > GMEM_PAGE_SHIFT &&
 			       backend->huge_source == GMEM_HUGE_TMPFS;
 	err = fd_table_insert(fd, &f->obj);

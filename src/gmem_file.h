@@ -49,6 +49,9 @@ struct gmem_file {
 	/* The memory answers SEEK_DATA (a memfd, whose pages may be in swap);
 	 * else it is the kernel's guest_memfd (ESPIPE, never swapped). */
 	bool memory_seekable;
+	/* fstat(2)'s st_blocks of the memory counts its pages, in memory
+	 * and in swap: 0 means no page holds data (a memfd). */
+	bool memory_counts_pages;
 	/* The caller's descriptor is another file (memfd backend): every
 	 * mapping of the memory is the library's, its views or a gmem
 	 * mapping, wherever the program moved it. */
