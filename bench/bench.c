@@ -74,6 +74,13 @@ bool bench_backend_wanted(unsigned int backend)
 	return wanted_backends & (1u << backend);
 }
 
+void bench_for_each_backend(void (*run)(unsigned int backend))
+{
+	for (size_t i = 0; i < 2; i++)
+		if (bench_backend_wanted(bench_backends[i]))
+			run(bench_backends[i]);
+}
+
 const char *bench_guest_memfd_missing(void)
 {
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -361,6 +368,23 @@ bool bench_print(const struct bench_row *row)
 		goals_met += met;
 	}
 	return met;
+}
+
+void bench_print_times(const char *name, const char *backend,
+		       const struct bench_stats *figure,
+		       const char *baseline_name,
+		       const struct bench_stats *baseline,
+		       struct bench_goal goal)
+{
+	struct bench_row r = { .name = name,
+			       .backend = backend,
+			       .unit = BENCH_NS,
+			       .figure = *figure,
+			       .baseline_name = baseline_name,
+			       .baseline = *baseline,
+			       .goal = goal };
+
+	bench_print(&r);
 }
 
 void bench_note(const char *fmt, ...)

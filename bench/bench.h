@@ -38,6 +38,10 @@ void bench_init(int argc, char **argv, const char *title);
  * for on the command line (all by default). */
 bool bench_backend_wanted(unsigned int backend);
 
+/* Call run() with each backend bench_backend_wanted(), in the order
+ * benchmarks report them. */
+void bench_for_each_backend(void (*run)(unsigned int backend));
+
 /* Why the running kernel cannot make a guest_memfd ("no /dev/kvm", "KVM
  * has no guest_memfd"), probed; NULL if it can. */
 const char *bench_guest_memfd_missing(void);
@@ -125,6 +129,14 @@ void bench_table(const char *heading);
 /* One row of the current table; returns whether the goal is met (true
  * when there is none). */
 bool bench_print(const struct bench_row *row);
+
+/* bench_print() of a row of times in nanoseconds: `figure` against
+ * `baseline`, named `baseline_name`. */
+void bench_print_times(const char *name, const char *backend,
+		       const struct bench_stats *figure,
+		       const char *baseline_name,
+		       const struct bench_stats *baseline,
+		       struct bench_goal goal);
 
 /* A remark under the current table. */
 void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

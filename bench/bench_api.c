@@ -238,21 +238,6 @@ static double op_mincore(void *arg, unsigned int rep)
 	return (bench_now() - t0) / BATCH;
 }
 
-static void row(const char *name, const char *backend,
-		const struct bench_stats *fig, const char *base,
-		const struct bench_stats *bs, struct bench_goal goal)
-{
-	struct bench_row r = { .name = name,
-			       .backend = backend,
-			       .unit = BENCH_NS,
-			       .figure = *fig,
-			       .baseline_name = base,
-			       .baseline = *bs,
-			       .goal = goal };
-
-	bench_print(&r);
-}
-
 static const struct bench_goal no_goal = { BENCH_GOAL_NONE, 0, NULL };
 
 static void fill_bytes(uint8_t *bytes, const uint64_t *starts, size_t n)
@@ -281,9 +266,10 @@ static void lookup_rows(struct api_ctx *c, size_t n, const char *backend)
 	bench_pair(reps, op_api_lookup, c, op_bytes, c, &api, &bytes);
 	bench_pair(reps, op_api_lookup, c, op_floor, c, &api2, &floor);
 	snprintf(name, sizeof(name), "gmem_get_attributes, %zu ranges", n);
-	row(name, backend, &api, "per-page byte array", &bytes, no_goal);
-	row(name, backend, &api2, "its syscalls: fstat, lseek, pread", &floor,
-	    no_goal);
+	bench_print_times(name, backend, &api, "per-page byte array", &bytes,
+			  no_goal);
+	bench_print_times(name, backend, &api2,
+			  "its syscalls: fstat, lseek, pread", &floor, no_goal);
 	/* Back to one shared range for the next count. */
 	if (bench_measuring())
 		bench_convert(c->fd, 0, FILE_SIZE, false,
@@ -319,12 +305,12 @@ static void floor_goal_rows(struct api_ctx *c, const char *backend)
 	struct bench_stats fig, null;
 
 	bench_pair(bench_reps(15), op_call_floor, c, op_null, c, &fig, &null);
-	row("per-call floor: fstat + lseek + pwrite", backend, &fig,
-	    "null syscall", &null, goal);
+	bench_print_times("per-call floor: fstat + lseek + pwrite", backend,
+			  &fig, "null syscall", &null, goal);
 	bench_pair(bench_reps(15), op_call_floor_trusted, c, op_null, c, &fig,
 		   &null);
-	row("per-call floor, trusted_pointers: fstat + memcpy", backend, &fig,
-	    "null syscall", &null, goal);
+	bench_print_times("per-call floor, trusted_pointers: fstat + memcpy",
+			  backend, &fig, "null syscall", &null, goal);
 }
 
 static void floor_rows(struct api_ctx *c, const char *backend)
@@ -341,7 +327,8 @@ static void floor_rows(struct api_ctx *c, const char *backend)
 						    k->goal,
 						    "≤ 6× a null syscall" };
 		bench_pair(bench_reps(15), k->fn, c, op_null, c, &fig, &null);
-		row(k->name, backend, &fig, "null syscall", &null, goal);
+		bench_print_times(k->name, backend, &fig, "null syscall", &null,
+				  goal);
 	}
 	floor_goal_rows(c, backend);
 }
@@ -400,9 +387,7 @@ int main(int argc, char **argv)
 	bench_init(argc, argv,
 		   "bench_api: public-API lookups and the cost of a call");
 	bench_table("gmem_get_attributes and the per-call floor, 16 GiB file");
-	for (size_t i = 0; i < 2; i++)
-		if (bench_backend_wanted(bench_backends[i]))
-			run_backend(bench_backends[i]);
+	bench_for_each_backend(run_backend);
 	bench_note("Figures per call, %u calls a sample. The tree's own "
 		   "lookup is in bench_lookup.",
 		   BATCH);

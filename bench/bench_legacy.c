@@ -430,9 +430,7 @@ static void run_memory(void)
 	memory_row("the same, legacy punching the shared side", kernel,
 		   legacy_held(&l), false);
 	legacy_fini(&l);
-	for (size_t i = 0; i < 2; i++)
-		if (bench_backend_wanted(bench_backends[i]))
-			run_memory_in_place(bench_backends[i]);
+	bench_for_each_backend(run_memory_in_place);
 }
 
 int main(int argc, char **argv)

@@ -180,9 +180,7 @@ int main(int argc, char **argv)
 	bench_init(argc, argv,
 		   "bench_ownership: the cost of checking a mapping is ours");
 	bench_table("The check's calls against the conversion, one window");
-	for (size_t i = 0; i < 2; i++)
-		if (bench_backend_wanted(bench_backends[i]))
-			run_backend(bench_backends[i]);
+	bench_for_each_backend(run_backend);
 	bench_note("Ratio: the share of a conversion the check adds. One "
 		   "window of one vma; a window the program split into n vmas "
 		   "(mprotect) costs n queries.");

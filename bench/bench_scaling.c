@@ -180,9 +180,7 @@ int main(int argc, char **argv)
 		   "bench_scaling: conversion time against the tree's size");
 	bench_table("One 4 KiB conversion against the number of ranges, "
 		    "16 GiB file");
-	for (size_t i = 0; i < 2; i++)
-		if (bench_backend_wanted(bench_backends[i]))
-			run_backend(bench_backends[i]);
+	bench_for_each_backend(run_backend);
 	bench_note("Each sample splits a range and merges it back (PRESERVE, "
 		   "no host mapping); figure per conversion.");
 	return bench_finish();

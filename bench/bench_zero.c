@@ -168,21 +168,6 @@ static const struct zero_size sizes[] = {
 	{ "1 GiB", BENCH_GIB, 11, 3 },
 };
 
-static void row(const char *name, const char *backend, const char *base,
-		const struct bench_stats *fig, const struct bench_stats *bs,
-		struct bench_goal goal)
-{
-	struct bench_row r = { .name = name,
-			       .backend = backend,
-			       .unit = BENCH_NS,
-			       .figure = *fig,
-			       .baseline_name = base,
-			       .baseline = *bs,
-			       .goal = goal };
-
-	bench_print(&r);
-}
-
 static const struct bench_goal goal_memset = { BENCH_GOAL_RATIO_MAX, 1.2,
 					       "≤ 1.2× memset" };
 static const struct bench_goal goal_memset_syscall = {
@@ -212,40 +197,44 @@ static void run_size(struct zero_ctx *z, const struct zero_size *sz,
 	if (sz->len == BENCH_PAGE) {
 		bench_pair(bench_reps(sz->reps), op_run, &op_zero, op_run,
 			   &op_memset_syscall, &fig, &mset);
-		row("ZERO 4 KiB", backend, "memset + null syscall", &fig, &mset,
-		    goal_memset_syscall);
+		bench_print_times("ZERO 4 KiB", backend, &fig,
+				  "memset + null syscall", &mset,
+				  goal_memset_syscall);
 		bench_pair(bench_reps(sz->reps), op_run, &op_zero_trusted,
 			   op_run, &op_memset_syscall, &fig, &mset);
-		row("ZERO 4 KiB, trusted_pointers", backend,
-		    "memset + null syscall", &fig, &mset, goal_memset_syscall);
+		bench_print_times("ZERO 4 KiB, trusted_pointers", backend, &fig,
+				  "memset + null syscall", &mset,
+				  goal_memset_syscall);
 	}
 	bench_pair(bench_reps(sz->reps), op_run, &op_zero, op_run, &op_memset,
 		   &fig, &mset);
 	snprintf(name, sizeof(name), "ZERO %s", sz->label);
-	row(name, backend, "memset", &fig, &mset,
-	    sz->len == BENCH_PAGE ? no_goal : goal_memset);
+	bench_print_times(name, backend, &fig, "memset", &mset,
+			  sz->len == BENCH_PAGE ? no_goal : goal_memset);
 	if (sz->len < BENCH_GIB) {
 		bench_pair(bench_reps(sz->punch_reps), op_run,
 			   &op_zero_to_shared_touched, op_run, &op_memset,
 			   &cold, &mset3);
 		snprintf(name, sizeof(name),
 			 "private→shared ZERO %s, touched memory", sz->label);
-		row(name, backend, "memset", &cold, &mset3, no_goal);
+		bench_print_times(name, backend, &cold, "memset", &mset3,
+				  no_goal);
 	}
 	bench_pair(bench_reps(sz->reps), op_run, &op_stream, op_run, &op_memset,
 		   &stream_s, &mset2);
 	snprintf(name, sizeof(name), "streaming stores %s", sz->label);
-	row(name, backend, "memset", &stream_s, &mset2, no_goal);
+	bench_print_times(name, backend, &stream_s, "memset", &mset2, no_goal);
 	bench_pair(bench_reps(sz->punch_reps), op_run, &op_punch_refault,
 		   op_run, &op_memset, &punch_s, &mset3);
 	snprintf(name, sizeof(name), "punch hole + re-fault %s", sz->label);
-	row(name, backend, "memset", &punch_s, &mset3, goal_never_punch);
+	bench_print_times(name, backend, &punch_s, "memset", &mset3,
+			  goal_never_punch);
 	if (sz->len >= BENCH_GIB)
 		return;
 	bench_pair(bench_reps(sz->punch_reps), op_run, &op_zero_cold_view,
 		   op_run, &op_memset, &cold, &mset3);
 	snprintf(name, sizeof(name), "ZERO %s, library view cold", sz->label);
-	row(name, backend, "memset", &cold, &mset3, goal_memset);
+	bench_print_times(name, backend, &cold, "memset", &mset3, goal_memset);
 }
 
 /* A 1 GiB file, allocated, mapped and faulted in by the host, and
@@ -295,9 +284,7 @@ int main(int argc, char **argv)
 {
 	bench_init(argc, argv, "bench_zero: the ZERO content mode");
 	bench_table("ZERO against memset of the same allocated bytes");
-	for (size_t i = 0; i < 2; i++)
-		if (bench_backend_wanted(bench_backends[i]))
-			run_backend(bench_backends[i]);
+	bench_for_each_backend(run_backend);
 	bench_note("ratio = figure / baseline; figures are per call, on "
 		   "random aligned ranges of a 1 GiB file that is fully "
 		   "allocated and mapped by the host.");
