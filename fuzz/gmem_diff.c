@@ -198,6 +198,35 @@ static bool injected_enomem(long inject, long ret, int err,
 	       want.ret != -1;
 }
 
+/* Make the library's allocations fail as `inject` says (inject_of()) until
+ * inject_disarm(). */
+static void inject_arm(long inject)
+{
+	if (inject != NO_INJECT)
+		gmem_inject_alloc_failure(inject);
+}
+
+/* Stop failing allocations; returns errno as the call before left it. */
+static int inject_disarm(void)
+{
+	int err = errno;
+
+	gmem_inject_alloc_failure(-1);
+	return err;
+}
+
+/* expect() for a call made under `inject`, where an injected ENOMEM may
+ * stand for the model's success; returns whether the call succeeded, so
+ * that the model commits it too. */
+static bool expect_injected(long inject, long ret, int err,
+			    struct model_result want)
+{
+	if (injected_enomem(inject, ret, err, want))
+		return false;
+	expect(ret, err, want);
+	return ret == 0;
+}
+
 /* ---- input ---- */
 
 static uint16_t u16(const uint8_t *a)
@@ -292,6 +321,22 @@ static const char *touch_name(enum model_touch t)
 
 /* ---- checks after every operation ---- */
 
+/* The engine's attribute range `i` of file `f` against the model's. */
+static void expect_range(int f, size_t i, const struct model_range *want,
+			 const struct gmem_attr_range *got)
+{
+	if (got->offset == want->offset && got->size == want->size &&
+	    got->attributes == want->attributes)
+		return;
+	diverge("file %d: range %zu: model %#llx+%#llx attr %#llx, engine "
+		"%#llx+%#llx attr %#llx",
+		f, i, (unsigned long long)want->offset,
+		(unsigned long long)want->size,
+		(unsigned long long)want->attributes,
+		(unsigned long long)got->offset, (unsigned long long)got->size,
+		(unsigned long long)got->attributes);
+}
+
 static void check_ranges(int f)
 {
 	struct gmem_attr_range got[MODEL_MAX_PAGES + 1];
@@ -312,17 +357,7 @@ static void check_ranges(int f)
 				f, i, (unsigned long long)got[i].offset,
 				(unsigned long long)got[i].size);
 		end += got[i].size;
-		if (got[i].offset != want[i].offset ||
-		    got[i].size != want[i].size ||
-		    got[i].attributes != want[i].attributes)
-			diverge("file %d: range %zd: model %#llx+%#llx attr "
-				"%#llx, engine %#llx+%#llx attr %#llx",
-				f, i, (unsigned long long)want[i].offset,
-				(unsigned long long)want[i].size,
-				(unsigned long long)want[i].attributes,
-				(unsigned long long)got[i].offset,
-				(unsigned long long)got[i].size,
-				(unsigned long long)got[i].attributes);
+		expect_range(f, (size_t)i, &want[i], &got[i]);
 	}
 }
 
@@ -748,11 +783,9 @@ static void do_convert(const struct conv *cp)
 			     c.a.flags, c.a.error_offset, reserved_set(&c.a),
 			     c.arg, false);
 	arg = conv_arg(&c, &s);
-	if (c.inject != NO_INJECT)
-		gmem_inject_alloc_failure(c.inject);
+	inject_arm(c.inject);
 	ret = gmem_ioctl(R.fd[c.file], KVM_SET_MEMORY_ATTRIBUTES2, arg);
-	err = errno;
-	gmem_inject_alloc_failure(-1);
+	err = inject_disarm();
 	/* ENOMEM is step 6, before the pins are looked at (step 7). */
 	if (c.inject != NO_INJECT && ret == -1 &&
 	    (want.ret == 0 || want.err == EAGAIN ||
@@ -863,15 +896,10 @@ static void op_fallocate(const uint8_t *a)
 	say("fallocate file %d mode %#x [%lld+%lld) inject %ld", f, mode,
 	    (long long)off, (long long)len, inject);
 	want = model_fallocate(&R.m, f, mode, off, len, false);
-	if (inject != NO_INJECT)
-		gmem_inject_alloc_failure(inject);
+	inject_arm(inject);
 	ret = gmem_fallocate(R.fd[f], mode, off, len);
-	err = errno;
-	gmem_inject_alloc_failure(-1);
-	if (injected_enomem(inject, ret, err, want))
-		return;
-	expect(ret, err, want);
-	if (ret == 0)
+	err = inject_disarm();
+	if (expect_injected(inject, ret, err, want))
 		model_fallocate(&R.m, f, mode, off, len, true);
 }
 
@@ -903,20 +931,15 @@ static void op_pin(const uint8_t *a, bool pin)
 	    (unsigned long long)off, (unsigned long long)len, inject);
 	want = pin ? model_pin(&R.m, f, off, len, false)
 		   : model_unpin(&R.m, f, off, len, false);
-	if (inject != NO_INJECT)
-		gmem_inject_alloc_failure(inject);
+	inject_arm(inject);
 	ret = pin ? gmem_pin(R.fd[f], off, len) : gmem_unpin(R.fd[f], off, len);
-	err = errno;
-	gmem_inject_alloc_failure(-1);
-	if (injected_enomem(inject, ret, err, want))
+	err = inject_disarm();
+	if (!expect_injected(inject, ret, err, want))
 		return;
-	expect(ret, err, want);
-	if (ret == 0) {
-		if (pin)
-			model_pin(&R.m, f, off, len, true);
-		else
-			model_unpin(&R.m, f, off, len, true);
-	}
+	if (pin)
+		model_pin(&R.m, f, off, len, true);
+	else
+		model_unpin(&R.m, f, off, len, true);
 }
 
 /* Whether the pages [first, first + n) of a mapping are still there
@@ -950,11 +973,9 @@ static void unmap_pages(int s, uint64_t first, uint64_t n, long inject)
 	struct mapping *mp = &R.map[s];
 	int ret, err;
 
-	if (inject != NO_INJECT)
-		gmem_inject_alloc_failure(inject);
+	inject_arm(inject);
 	ret = gmem_munmap(mp->addr + first * PAGE, n * PAGE);
-	err = errno;
-	gmem_inject_alloc_failure(-1);
+	err = inject_disarm();
 	if (ret == -1 && err == ENOMEM && inject != NO_INJECT) {
 		check_mapped(mp, first, n, true); /* nothing unmapped */
 		return;
@@ -1017,11 +1038,9 @@ static void op_mmap(const uint8_t *a)
 	    s, f, (unsigned long long)off, (unsigned long long)len, prot, fl,
 	    inject);
 	want = model_mmap(&R.m, f, prot, fl, off, len);
-	if (inject != NO_INJECT)
-		gmem_inject_alloc_failure(inject);
+	inject_arm(inject);
 	p = gmem_mmap(NULL, len, prot, fl, R.fd[f], off);
-	err = errno;
-	gmem_inject_alloc_failure(-1);
+	err = inject_disarm();
 	/* The kernel allocates the VMA before guest_memfd's own mmap
 	 * handler refuses (ENODEV, EPERM, EINVAL for MAP_PRIVATE), so under
 	 * an injected failure ENOMEM may come first there too. */
@@ -1313,15 +1332,10 @@ static void op_request(const uint8_t *a)
 	for (int i = 0; i < times; i++) {
 		want = model_guest_request(&R.m, vm, gpa, len, to_private,
 					   false);
-		if (inject != NO_INJECT)
-			gmem_inject_alloc_failure(inject);
+		inject_arm(inject);
 		ret = gmem_guest_request(R.vm[vm], gpa, len, to_private);
-		err = errno;
-		gmem_inject_alloc_failure(-1);
-		if (injected_enomem(inject, ret, err, want))
-			return;
-		expect(ret, err, want);
-		if (ret)
+		err = inject_disarm();
+		if (!expect_injected(inject, ret, err, want))
 			return;
 		model_guest_request(&R.m, vm, gpa, len, to_private, true);
 	}
@@ -1386,17 +1400,7 @@ static void query_ranges(int f, uint64_t off, uint64_t len, size_t max,
 						i, max);
 			continue;
 		}
-		if (got[i].offset != want[i].offset ||
-		    got[i].size != want[i].size ||
-		    got[i].attributes != want[i].attributes)
-			diverge("range %zu: model %#llx+%#llx/%#llx, engine "
-				"%#llx+%#llx/%#llx",
-				i, (unsigned long long)want[i].offset,
-				(unsigned long long)want[i].size,
-				(unsigned long long)want[i].attributes,
-				(unsigned long long)got[i].offset,
-				(unsigned long long)got[i].size,
-				(unsigned long long)got[i].attributes);
+		expect_range(f, i, &want[i], &got[i]);
 	}
 }
 
