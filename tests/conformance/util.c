@@ -219,7 +219,8 @@ int env_munmap(struct env *e, void *addr)
 		memmove(&e->maps[i], &e->maps[i + 1],
 			(e->nmaps - i - 1) * sizeof(m));
 		e->nmaps--;
-		return m.raw ? munmap(m.addr, m.len) : e->d->munmap(m.addr, m.len);
+		return m.raw ? munmap(m.addr, m.len)
+			     : e->d->munmap(m.addr, m.len);
 	}
 	errno = EINVAL;
 	return -1;
@@ -260,8 +261,8 @@ int closed_fd(void)
 
 void *bad_pointer(void)
 {
-	void *p = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *p =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return (void *)PAGE;
@@ -307,7 +308,10 @@ static void guard_off(const struct touch_guard *g)
 	sigaction(SIGSEGV, &g->segv, NULL);
 }
 
-int touch_read(const volatile uint8_t *p, uint8_t *val)
+/* Read the byte at `from` into *val, or (from NULL) write *val at `to`,
+ * with the guard on: 0, or the signal that stopped the access. */
+static int touch(const volatile uint8_t *from, volatile uint8_t *to,
+		 uint8_t *val)
 {
 	struct touch_guard g;
 	int sig;
@@ -316,31 +320,31 @@ int touch_read(const volatile uint8_t *p, uint8_t *val)
 	sig = sigsetjmp(touch_jmp, 1);
 	if (!sig) {
 		touch_armed = 1;
-		*val = *p;
+		if (from)
+			*val = *from;
+		else
+			*to = *val;
 	}
 	guard_off(&g);
 	return sig;
+}
+
+int touch_read(const volatile uint8_t *p, uint8_t *val)
+{
+	return touch(p, NULL, val);
 }
 
 int touch_write(volatile uint8_t *p, uint8_t val)
 {
-	struct touch_guard g;
-	int sig;
-
-	guard_on(&g);
-	sig = sigsetjmp(touch_jmp, 1);
-	if (!sig) {
-		touch_armed = 1;
-		*p = val;
-	}
-	guard_off(&g);
-	return sig;
+	return touch(NULL, p, &val);
 }
 
 static void out_signal(struct outcome *o, int sig)
 {
-	out_add(o, "%s", sig == SIGBUS ? "SIGBUS" :
-		    sig == SIGSEGV ? "SIGSEGV" : "signal");
+	out_add(o, "%s",
+		sig == SIGBUS	 ? "SIGBUS"
+		: sig == SIGSEGV ? "SIGSEGV"
+				 : "signal");
 }
 
 void out_read(struct outcome *o, const void *p)
@@ -377,8 +381,8 @@ void sweep_note(struct sweep *s, int item, const struct outcome *one)
 	if (s->nodd++ < 3) {
 		size_t used = strlen(s->odd);
 
-		snprintf(s->odd + used, sizeof(s->odd) - used, "; %d: %s",
-			 item, one->s);
+		snprintf(s->odd + used, sizeof(s->odd) - used, "; %d: %s", item,
+			 one->s);
 	}
 }
 
@@ -405,5 +409,5 @@ int count_fds(void)
 		if (ent->d_name[0] != '.')
 			n++;
 	closedir(dir);
-	return n - 1;	/* the directory's own fd */
+	return n - 1; /* the directory's own fd */
 }
