@@ -92,23 +92,30 @@ static void set_ok(struct range_tree *t, uint64_t start, uint64_t end,
 	assert_int_equal(range_tree_set(t, start, end, value), 0);
 }
 
+/* After gmem_alloc_fail_after(0): disarms the hook, and asserts that
+ * nothing allocated since, as the hook is still armed only if nothing
+ * called the allocator. */
+static void assert_no_allocation_since_armed(void)
+{
+	void *probe = gmem_malloc(1);
+
+	gmem_alloc_fail_after(-1);
+	free(probe);
+	assert_null(probe);
+}
+
 /* Store through a reservation with allocation armed to fail: the store
  * must neither fail nor even try to allocate. */
 static void store_unallocating(struct range_tree *t, uint64_t start,
 			       uint64_t end, uint64_t value)
 {
 	struct range_tree_reservation r = { 0 };
-	void *probe;
 
 	assert_int_equal(range_tree_reserve(t, &r), 0);
 	assert_int_equal(r.count, t->height + 1);
 	gmem_alloc_fail_after(0);
 	range_tree_store(t, start, end, value, &r);
-	/* Still armed only if the store never called the allocator. */
-	probe = gmem_malloc(1);
-	gmem_alloc_fail_after(-1);
-	free(probe);
-	assert_null(probe);
+	assert_no_allocation_since_armed();
 	range_tree_unreserve(&r);
 	assert_int_equal(r.count, 0);
 	assert_null(r.nodes);
@@ -667,7 +674,6 @@ static void stores_unallocating(struct range_tree *t, struct model *m,
 				const uint64_t (*stores)[3], uint64_t n)
 {
 	struct range_tree_reservation r = { 0 };
-	void *probe;
 
 	assert_int_equal(range_tree_reserve_many(t, &r, n), 0);
 	gmem_alloc_fail_after(0);
@@ -676,10 +682,7 @@ static void stores_unallocating(struct range_tree *t, struct model *m,
 				 &r);
 		model_store(m, stores[i][0], stores[i][1], stores[i][2]);
 	}
-	probe = gmem_malloc(1);
-	gmem_alloc_fail_after(-1);
-	free(probe);
-	assert_null(probe);
+	assert_no_allocation_since_armed();
 	range_tree_unreserve(&r);
 	assert_matches(t, m);
 }
