@@ -179,16 +179,25 @@ static int result(const struct gvm_regs *r, struct gvm_hc_result *res)
 	return res->ret;
 }
 
-int gvm_map_gpa_range(u32 gpa, u32 npages, int to_private, u32 mode,
-		      struct gvm_hc_result *res)
+/* A conversion request, laid out alike for the hypercall and the test
+ * device: `call` names which. */
+static struct gvm_regs conversion(u32 call, u32 gpa, u32 npages, int to_private,
+				  u32 mode)
 {
-	struct gvm_regs r = {
-		.eax = GVM_HC_MAP_GPA_RANGE,
+	return (struct gvm_regs){
+		.eax = call,
 		.ebx = gpa,
 		.ecx = npages,
 		.edx = to_private ? GVM_MAP_GPA_RANGE_ENCRYPTED : 0,
 		.esi = mode,
 	};
+}
+
+int gvm_map_gpa_range(u32 gpa, u32 npages, int to_private, u32 mode,
+		      struct gvm_hc_result *res)
+{
+	struct gvm_regs r =
+		conversion(GVM_HC_MAP_GPA_RANGE, gpa, npages, to_private, mode);
 
 	machine_hypercall(&r);
 	return result(&r, res);
@@ -205,13 +214,8 @@ u32 gvm_testdev(u32 cmd, u32 a, u32 b, u32 c)
 int gvm_host_convert(u32 gpa, u32 npages, int to_private, u32 mode,
 		     struct gvm_hc_result *res)
 {
-	struct gvm_regs r = {
-		.eax = GVM_TESTDEV_CONVERT,
-		.ebx = gpa,
-		.ecx = npages,
-		.edx = to_private ? GVM_MAP_GPA_RANGE_ENCRYPTED : 0,
-		.esi = mode,
-	};
+	struct gvm_regs r =
+		conversion(GVM_TESTDEV_CONVERT, gpa, npages, to_private, mode);
 
 	machine_testdev(&r);
 	return result(&r, res);
