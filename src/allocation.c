@@ -384,15 +384,12 @@ static int allocation_copy_out(struct gmem_file *f, uint64_t first,
 			       uint64_t npages, unsigned char *vec)
 {
 	unsigned char chunk[SCAN_CHUNK];
-	int fd = gmem_file_memory_fd(f);
 
 	gmem_assert_held(&f->convert_lock);
-	if (fd < 0)
-		return fd;
 	for (uint64_t done = 0; done < npages; done += SCAN_CHUNK) {
 		uint64_t n =
 			npages - done < SCAN_CHUNK ? npages - done : SCAN_CHUNK;
-		int err = allocation_scan(f, first + done, n, chunk);
+		int err = allocation_query(f, first + done, n, chunk);
 
 		if (!err)
 			err = copy_to_user(vec + done, chunk, n);

@@ -186,10 +186,10 @@ static bool memory_counts_pages(const struct gmem_file *f)
 int gmem_file_memory_check(const struct gmem_file *f, bool *holds_data)
 {
 	struct stat st;
+	int err = own_fd_stat(f->memory_fd, &f->memory_id, &st);
 
-	if (fstat(f->memory_fd, &st) || st.st_dev != f->memory_id.dev ||
-	    st.st_ino != f->memory_id.ino)
-		return -EIO;
+	if (err)
+		return err;
 	*holds_data = !f->memory_counts_pages || st.st_blocks;
 	return 0;
 }

@@ -20,12 +20,19 @@ int file_id_of(int fd, struct file_id *id)
 	return 0;
 }
 
+int own_fd_stat(int fd, const struct file_id *id, struct stat *st)
+{
+	if (fd < 0 || fstat(fd, st) || st->st_dev != id->dev ||
+	    st->st_ino != id->ino)
+		return -EIO;
+	return 0;
+}
+
 bool own_fd_names(int fd, const struct file_id *id)
 {
-	struct file_id now;
+	struct stat st;
 
-	return fd >= 0 && !file_id_of(fd, &now) && now.dev == id->dev &&
-	       now.ino == id->ino;
+	return !own_fd_stat(fd, id, &st);
 }
 
 void own_fd_close(int fd, const struct file_id *id)

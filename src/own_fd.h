@@ -15,6 +15,7 @@
 #define GMEM_OWN_FD_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The identity of an open file: what fstat(2) and the kernel's vma
@@ -26,6 +27,10 @@ struct file_id {
 
 /* The identity of `fd`. 0 or -errno. */
 int file_id_of(int fd, struct file_id *id);
+
+/* fstat(2) of `fd` into *st, if it still names the file `id`: 0, else
+ * -EIO. */
+int own_fd_stat(int fd, const struct file_id *id, struct stat *st);
 
 /* Whether `fd` still names the file `id` (one fstat(2)). */
 bool own_fd_names(int fd, const struct file_id *id);

@@ -23,20 +23,22 @@
 
 /* A view maps the memory's descriptor only while it is still the
  * library's: else the program's file would be written as guest memory. */
-static char *view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len)
+static int view_map_file(struct gmem_file *f, uint64_t offset, uint64_t len,
+			 char **view)
 {
 	int fd = gmem_file_memory_fd(f);
 	void *p;
 
 	if (fd < 0)
-		return NULL;
+		return fd;
 	p = host_map_mmap_own(len, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_NORESERVE, fd, offset);
 	if (p == MAP_FAILED)
-		return NULL;
+		return -ENOMEM;
 	/* Advice only: failing, it costs a core dump its privacy, no more. */
 	madvise(p, len, MADV_DONTDUMP);
-	return p;
+	*view = p;
+	return 0;
 }
 
 static char *view_whole_file(struct gmem_file *f)
@@ -46,8 +48,7 @@ static char *view_whole_file(struct gmem_file *f)
 
 	if (view || f->size > GMEM_VIEW_MAX)
 		return view;
-	view = view_map_file(f, 0, f->size);
-	if (!view)
+	if (view_map_file(f, 0, f->size, &view))
 		return NULL;
 	won = host_map_publish_own(view, &f->view);
 	if (won != view)
@@ -59,19 +60,20 @@ int view_map(struct gmem_file *f, uint64_t offset, uint64_t len, struct view *v)
 {
 	char *whole = view_whole_file(f);
 	uint64_t start = offset & ~(GMEM_PAGE_SIZE - 1);
+	int err;
 
 	v->generation = process_generation();
+	v->window = NULL;
 	if (whole) {
 		v->base = whole + offset;
-		v->window = NULL;
 		return 0;
 	}
 	v->window_len =
 		((offset + len + GMEM_PAGE_SIZE - 1) & ~(GMEM_PAGE_SIZE - 1)) -
 		start;
-	v->window = view_map_file(f, start, v->window_len);
-	if (!v->window)
-		return gmem_file_memory_fd(f) < 0 ? -EIO : -ENOMEM;
+	err = view_map_file(f, start, v->window_len, &v->window);
+	if (err)
+		return err;
 	v->base = v->window + (offset - start);
 	return 0;
 }
